@@ -1,0 +1,70 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { describeError, ErrorDescription } from '../errors/describe-error';
+import { AppLogger } from '../http/app-logger';
+import { requestIdOf } from '../http/request-context';
+import { ApiFamily, errorBody, familyOfPath } from './envelopes';
+
+/**
+ * The one path of every failed request: describe the exception, log the unexpected ones (or all, for
+ * callbacks whose failures must be traced) with the request id, then let `send` write the family's body.
+ * Never a stack trace on the wire.
+ */
+export function respondToException(
+  exception: unknown,
+  host: ArgumentsHost,
+  logger: AppLogger,
+  send: (res: Response, described: ErrorDescription, req: Request) => void,
+  options: { logExpected?: string } = {},
+): void {
+  const http = host.switchToHttp();
+  const req = http.getRequest<Request>();
+  const res = http.getResponse<Response>();
+  const requestId = requestIdOf(req);
+  const described = describeError(exception, requestId);
+  if (described.unexpected || options.logExpected) {
+    const err = exception as Error;
+    const prefix = options.logExpected ? `${options.logExpected}: ` : '';
+    logger.error(`${prefix}${err?.message ?? String(exception)}`, { request_id: requestId, path: req.originalUrl, stack: described.unexpected ? err?.stack : undefined });
+  }
+  if (res.headersSent) return;
+  send(res, described, req);
+}
+
+/** Writes any exception as the family's JSON error envelope (by path when the family is not known). */
+export function writeError(exception: unknown, host: ArgumentsHost, family: ApiFamily | undefined, logger: AppLogger): void {
+  respondToException(exception, host, logger, (res, described, req) => {
+    res.status(described.httpStatus).json(errorBody(family ?? familyOfPath(req.path), described));
+  });
+}
+
+@Catch()
+@Injectable()
+export class PartnerExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: AppLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    writeError(exception, host, 'partner', this.logger);
+  }
+}
+
+@Catch()
+@Injectable()
+export class MallExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: AppLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    writeError(exception, host, 'mall', this.logger);
+  }
+}
+
+/** Global: errors outside any controller (unknown routes, unparsable bodies) get the envelope of their path. */
+@Catch()
+@Injectable()
+export class FallbackExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: AppLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    writeError(exception, host, undefined, this.logger);
+  }
+}

@@ -1,0 +1,73 @@
+import { HttpException } from '@nestjs/common';
+import { AppError, ErrorCode, FieldErrors } from './app-error';
+
+export interface ErrorDescription {
+  httpStatus: number;
+  code: ErrorCode;
+  msg: string;
+  errors: FieldErrors;
+  /** Unexpected failures are logged with their stack; expected ones are not. */
+  unexpected: boolean;
+}
+
+const DB_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'SQLITE_BUSY',
+]);
+
+/** True for errors that mean "the database is not reachable right now" rather than a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const err = error as { code?: string; driverError?: { code?: string }; message?: string } | null;
+  const code = err?.driverError?.code ?? err?.code;
+  if (code && DB_DOWN_CODES.has(code)) return true;
+  const message = err?.message ?? '';
+  return /connection is in closed state|Pool is closed|Connection lost|Can't add new command when connection is in closed state|connect ETIMEDOUT/i.test(message);
+}
+
+/** Maps anything thrown into the fields both envelopes are built from. */
+export function describeError(exception: unknown, requestId: string): ErrorDescription {
+  if (exception instanceof AppError) {
+    const errors = exception.code === ErrorCode.Internal ? { ...exception.errors, request_id: requestId } : exception.errors;
+    return { httpStatus: exception.httpStatus, code: exception.code, msg: exception.message, errors, unexpected: false };
+  }
+  const bodyParserType = (exception as { type?: string } | null)?.type;
+  if (bodyParserType === 'entity.parse.failed' || bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
+    return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体格式错误', errors: { body: '无法解析请求体' }, unexpected: false };
+  }
+  if (bodyParserType === 'entity.too.large' || bodyParserType === 'parameters.too.many') {
+    return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体过大', errors: { body: '请求体过大' }, unexpected: false };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status === 404) {
+      return { httpStatus: 404, code: ErrorCode.NotFound, msg: '接口不存在', errors: {}, unexpected: false };
+    }
+    if (status === 401 || status === 403) {
+      return { httpStatus: 401, code: ErrorCode.BadSignature, msg: '未授权', errors: {}, unexpected: false };
+    }
+    if (status === 429) {
+      return { httpStatus: 429, code: ErrorCode.RateLimited, msg: '请求过于频繁', errors: {}, unexpected: false };
+    }
+    // Our own code throws AppError only (validation included), so a framework 400 or 413 is the body parser's.
+    if (status === 400) {
+      return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体格式错误', errors: { body: '无法解析请求体（JSON 或表单格式错误）' }, unexpected: false };
+    }
+    if (status === 413) {
+      return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体过大', errors: { body: '请求体过大' }, unexpected: false };
+    }
+    if (status >= 400 && status < 500) {
+      return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '参数错误', errors: {}, unexpected: false };
+    }
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return { httpStatus: 503, code: ErrorCode.Internal, msg: '服务暂不可用，请稍后重试', errors: { request_id: requestId }, unexpected: true };
+  }
+  return { httpStatus: 500, code: ErrorCode.Internal, msg: '服务器内部错误', errors: { request_id: requestId }, unexpected: true };
+}

@@ -1,0 +1,35 @@
+import { Transform } from 'class-transformer';
+
+/** The largest value of an INT column: ids and counts above it would fail in the database, not in validation. */
+export const INT32_MAX = 2147483647;
+
+/** Numeric fields accept numbers or numeric strings (SPEC §1); anything else is left for the validator to refuse. */
+export const ToInt = () =>
+  Transform(({ value }) => (typeof value === 'string' && /^-?\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : value));
+
+/** Strings accept numbers too (`user_id: 123`), as form clients often send them. */
+export const ToStr = () => Transform(({ value }) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value));
+
+/** Parses a JSON (optionally URL-encoded) string into a value; leaves non-strings and unparsable text alone. */
+export function parseJsonish(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text === '') return value;
+  for (const candidate of [text, safeDecode(text)]) {
+    if (candidate === undefined) continue;
+    try {
+      return JSON.parse(candidate);
+    } catch {
+      /* try the next encoding */
+    }
+  }
+  return value;
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}

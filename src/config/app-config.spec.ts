@@ -1,0 +1,49 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('has working defaults for the embedded development setup', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, DB_TYPE: 'sqlite', SQLITE_PATH: 'data/app.sqlite', APP_TIMEZONE: 'Asia/Shanghai', ORDER_PAY_TIMEOUT_MINUTES: 30, POINTS_PER_YUAN: 100 });
+    expect(config.alipayMode).toBe('sandbox');
+    expect(config.loadDemoData).toBe(true);
+  });
+
+  it('parses numbers and booleans from strings', () => {
+    const config = loadConfig({ PORT: '8080', SIGN_REQUIRE_TIMESTAMP: 'true', DB_TYPE: 'mysql', DATABASE_URL: 'mysql://u:p@h:3306/d' });
+    expect(config.PORT).toBe(8080);
+    expect(config.SIGN_REQUIRE_TIMESTAMP).toBe(true);
+    expect(config.loadDemoData).toBe(false);
+  });
+
+  it('lists every invalid value', () => {
+    expect(() => loadConfig({ PORT: 'abc', DB_TYPE: 'oracle' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'abc', DB_TYPE: 'oracle' })).toThrow(/PORT[\s\S]*DB_TYPE/);
+    expect(() => loadConfig({ DB_TYPE: 'mysql' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('refuses the development key, token, demo data and Alipay sandbox in production', () => {
+    let message = '';
+    try {
+      loadConfig({ NODE_ENV: 'production' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/PARTNER_SIGN_KEY/);
+    expect(message).toMatch(/ADMIN_TOKEN/);
+    expect(message).toMatch(/ALIPAY_MODE/);
+    expect(message).toMatch(/DEMO_DATA/);
+  });
+
+  it('starts in production with real keys and live Alipay', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      PARTNER_SIGN_KEY: 'k1',
+      ADMIN_TOKEN: 't1',
+      DEMO_DATA: 'false',
+      ALIPAY_APP_ID: '2021',
+      ALIPAY_PRIVATE_KEY: 'pk',
+      ALIPAY_PUBLIC_KEY: 'pub',
+    });
+    expect(config.alipayMode).toBe('live');
+  });
+});

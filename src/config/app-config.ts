@@ -1,0 +1,145 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+/** Development defaults from SPEC §9; `NODE_ENV=production` refuses to start with any of them. */
+export const DEV_PARTNER_SIGN_KEY = 'partner-dev-key';
+export const DEV_ADMIN_TOKEN = 'admin-dev-token';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+
+/** The environment as the service reads it. This file is the only reader of `process.env`. */
+export class AppConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsIn(['sqlite', 'mysql'])
+  DB_TYPE: 'sqlite' | 'mysql' = 'sqlite';
+
+  @IsString()
+  SQLITE_PATH = 'data/app.sqlite';
+
+  @IsOptional() @IsString()
+  DATABASE_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  DB_POOL_SIZE = 20;
+
+  @IsString()
+  DATA_DIR = 'data';
+
+  @IsString()
+  PARTNER_SIGN_KEY = DEV_PARTNER_SIGN_KEY;
+
+  @IsString()
+  ADMIN_TOKEN = DEV_ADMIN_TOKEN;
+
+  @IsString()
+  APP_TIMEZONE = 'Asia/Shanghai';
+
+  @IsUrl({ require_tld: false, require_protocol: true })
+  PUBLIC_BASE_URL = 'http://localhost:3000';
+
+  @IsIn(['sandbox', 'live', 'auto'])
+  ALIPAY_MODE: 'sandbox' | 'live' | 'auto' = 'auto';
+
+  @IsOptional() @IsString()
+  ALIPAY_APP_ID?: string;
+
+  @IsOptional() @IsString()
+  ALIPAY_PRIVATE_KEY?: string;
+
+  @IsOptional() @IsString()
+  ALIPAY_PUBLIC_KEY?: string;
+
+  @IsString()
+  ALIPAY_GATEWAY = 'https://openapi.alipay.com/gateway.do';
+
+  @IsOptional() @IsString()
+  ALIPAY_SELLER_ID?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1440)
+  ORDER_PAY_TIMEOUT_MINUTES = 30;
+
+  @Transform(toBool) @IsBoolean()
+  SIGN_REQUIRE_TIMESTAMP = false;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  SIGN_TIMESTAMP_WINDOW_SECONDS = 300;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(86400)
+  IDEMPOTENCY_WINDOW_SECONDS = 60;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  POINTS_PER_YUAN = 100;
+
+  /** Unset: demo data is loaded into the embedded SQLite database only. */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  DEMO_DATA?: boolean;
+
+  /** Background jobs (pay timeout, merchant notifications); tests drive them by hand. */
+  @Transform(toBool) @IsBoolean()
+  JOBS_ENABLED = true;
+
+  @IsIn(['debug', 'info', 'warn', 'error', 'silent'])
+  LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' | 'silent' = 'info';
+
+  get loadDemoData(): boolean {
+    return this.DEMO_DATA ?? this.DB_TYPE === 'sqlite';
+  }
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+
+  /** `auto` means sandbox unless live keys are configured (SPEC §6). */
+  get alipayMode(): 'sandbox' | 'live' {
+    if (this.ALIPAY_MODE !== 'auto') return this.ALIPAY_MODE;
+    return this.ALIPAY_APP_ID && this.ALIPAY_PRIVATE_KEY && this.ALIPAY_PUBLIC_KEY ? 'live' : 'sandbox';
+  }
+}
+
+export class ConfigError extends Error {}
+
+/** Builds and validates the configuration; throws `ConfigError` listing every problem. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const known = [...Object.keys(new AppConfig()), 'DATABASE_URL', 'DEMO_DATA'];
+  const raw = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && (known.includes(k) || k.startsWith('ALIPAY_'))),
+  );
+  const config = plainToInstance(AppConfig, raw);
+  const problems = validateSync(config, { forbidUnknownValues: false }).map(
+    (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`,
+  );
+  if (config.DB_TYPE === 'mysql' && !config.DATABASE_URL) {
+    problems.push('DATABASE_URL: required when DB_TYPE=mysql');
+  }
+  if (config.alipayMode === 'live' && !(config.ALIPAY_APP_ID && config.ALIPAY_PRIVATE_KEY && config.ALIPAY_PUBLIC_KEY)) {
+    problems.push('ALIPAY_MODE=live needs ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY and ALIPAY_PUBLIC_KEY');
+  }
+  if (config.isProduction) {
+    if (config.PARTNER_SIGN_KEY === DEV_PARTNER_SIGN_KEY) problems.push('PARTNER_SIGN_KEY: the development key is refused in production');
+    if (config.ADMIN_TOKEN === DEV_ADMIN_TOKEN) problems.push('ADMIN_TOKEN: the development token is refused in production');
+    if (config.alipayMode === 'sandbox') problems.push('ALIPAY_MODE: the Alipay sandbox is refused in production');
+    if (config.loadDemoData) problems.push('DEMO_DATA: demo data (with its development mall secret) is refused in production');
+  }
+  if (problems.length) {
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return config;
+}

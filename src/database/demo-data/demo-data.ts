@@ -1,0 +1,37 @@
+import { EntityManager } from 'typeorm';
+import { MallApp } from '../entities/mall/mall-app.entity';
+import type { DemoStep } from './demo-step';
+import { MALL_DEMO_STEPS } from './mall-demo';
+import { PARTNER_DEMO_STEPS } from './partner-demo';
+import { PAYMENTS_DEMO_STEPS } from './payments-demo';
+
+/** The development app of SPEC §9; its secret is a documented development default. */
+export const DEMO_MALL_APP_ID = '2022010600605642';
+export const DEMO_MALL_SECRET = 'mall-dev-secret';
+
+/** Each module's demo rows, in dependency order. */
+const STEPS: DemoStep[] = [
+  {
+    name: 'mall app',
+    load: async (em, now) => {
+      await em.insert(MallApp, { appId: DEMO_MALL_APP_ID, name: 'Demo merchant', secret: DEMO_MALL_SECRET, notifyUrl: '', enabled: true, createdAt: now });
+    },
+  },
+  ...PAYMENTS_DEMO_STEPS,
+  ...PARTNER_DEMO_STEPS,
+  ...MALL_DEMO_STEPS,
+];
+
+/**
+ * Loads SPEC §9's demo data once: the demo mall app is the marker, so a second run changes nothing.
+ * Returns false when the data was already there.
+ */
+export async function loadDemoData(em: EntityManager, progress: (line: string) => void = () => undefined): Promise<boolean> {
+  if (await em.existsBy(MallApp, { appId: DEMO_MALL_APP_ID })) return false;
+  const now = new Date();
+  for (const step of STEPS) {
+    progress(`demo data: ${step.name}`);
+    await step.load(em, now);
+  }
+  return true;
+}

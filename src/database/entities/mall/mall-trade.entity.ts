@@ -1,0 +1,87 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { DateTimeColumn, FenColumn } from '../../columns';
+
+/** Trade statuses follow the order statuses they summarise: unpaid, paid, closed. */
+export const MallTradeStatus = { Closed: -1, AwaitingPayment: 0, Paid: 1 } as const;
+export type MallTradeStatus = (typeof MallTradeStatus)[keyof typeof MallTradeStatus];
+
+/** The `/order/create` response as first sent; a retry with the same parameters gets it again. */
+export interface StoredCreateResponse {
+  outside_sn: string;
+  total_price: number;
+  trade_sn: string;
+  pay_link: string;
+  orders: Array<{ order_id: number; order_sn: string; price: number }>;
+}
+
+/** One `/order/create` request: one payment for all its orders (one per store). */
+@Entity('mall_trades')
+@Index('uq_mall_trade_sn', ['tradeSn'], { unique: true })
+@Index('uq_mall_trade_app_outside_sn', ['appId', 'outsideSn'], { unique: true })
+@Index('ix_mall_trade_status_created', ['status', 'createdAt'])
+export class MallTrade {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'varchar', length: 32 })
+  tradeSn: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  appId: string;
+
+  /** The merchant's request number; unique per app, which makes `/order/create` idempotent. */
+  @Column({ type: 'varchar', length: 64 })
+  outsideSn: string;
+
+  @Column({ type: 'int' })
+  uid: number;
+
+  @FenColumn()
+  goodsPrice: number;
+
+  @FenColumn()
+  discountPrice: number;
+
+  @FenColumn()
+  dispatchPrice: number;
+
+  @FenColumn()
+  serviceFeeAmount: number;
+
+  @FenColumn()
+  pointAmount: number;
+
+  /** Points taken from the member; given back once if the trade closes. */
+  @Column({ type: 'int', default: 0 })
+  points: number;
+
+  /** Mall balance taken from the member's wallet; credited back once if the trade closes. */
+  @FenColumn()
+  balanceAmount: number;
+
+  /** What is left to pay through Alipay. */
+  @FenColumn()
+  totalPrice: number;
+
+  @Column({ type: 'smallint', default: MallTradeStatus.AwaitingPayment })
+  status: MallTradeStatus;
+
+  /** sha256 of the normalised request: tells a retry from a reuse of `outside_sn`. */
+  @Column({ type: 'varchar', length: 64 })
+  requestHash: string;
+
+  @Column({ type: 'simple-json', nullable: true })
+  response: StoredCreateResponse | null;
+
+  @DateTimeColumn()
+  createdAt: Date;
+
+  @DateTimeColumn()
+  updatedAt: Date;
+
+  @DateTimeColumn({ nullable: true })
+  paidAt: Date | null;
+
+  @DateTimeColumn({ nullable: true })
+  closedAt: Date | null;
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1795454567031 } from './1795454567031-InitialSchema';
+
+/** Migrations in order. `npm run migration:generate -- src/database/migrations/<Name>` writes a new file; add its class here. */
+export const MIGRATIONS: Function[] = [InitialSchema1795454567031];
