@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { AppConfig, DEV_ADMIN_TOKEN, DEV_PARTNER_SIGN_KEY } from '../config/app-config';
+import { DEMO_MALL_APP_ID, DEMO_MALL_SECRET } from '../database/demo-data/demo-data';
+import { signSwaggerRequest } from './swagger-signing';
+
+const DESCRIPTION = readFileSync(join(__dirname, 'swagger-description.md'), 'utf8');
+
+/** The OpenAPI document; `serverUrl` is fixed when exporting `openapi.json` so the file is stable. */
+export function buildOpenApiDocument(app: INestApplication, serverUrl: string): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('订单与支付服务 / Order & Payment Service')
+    .setDescription(DESCRIPTION)
+    .setVersion('1.0')
+    .addServer(serverUrl)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'admin');
+  return SwaggerModule.createDocument(app, builder.build());
+}
+
+/**
+ * Swagger UI at /docs and the document at /docs-json. In development the page signs "Try it out"
+ * requests with the development keys and pre-authorizes the admin token; production serves neither.
+ */
+export function setupSwagger(app: INestApplication, config: AppConfig): void {
+  const dev = !config.isProduction && config.PARTNER_SIGN_KEY === DEV_PARTNER_SIGN_KEY;
+  const devSigning = { partnerKey: DEV_PARTNER_SIGN_KEY, mallAppId: DEMO_MALL_APP_ID, mallSecret: DEMO_MALL_SECRET };
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, config.PUBLIC_BASE_URL), {
+    jsonDocumentUrl: 'docs-json',
+    customSiteTitle: 'Order & Payment Service API',
+    customJsStr: dev ? `window.__devSigning = ${JSON.stringify(devSigning)};` : undefined,
+    swaggerOptions: {
+      persistAuthorization: false,
+      displayRequestDuration: true,
+      tryItOutEnabled: false,
+      ...(dev
+        ? {
+            requestInterceptor: signSwaggerRequest,
+            authAction: config.ADMIN_TOKEN === DEV_ADMIN_TOKEN
+              ? { admin: { name: 'admin', schema: { type: 'http', scheme: 'bearer' }, value: DEV_ADMIN_TOKEN } }
+              : undefined,
+          }
+        : {}),
+    },
+  });
+}

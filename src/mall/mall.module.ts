@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { PaymentsModule } from '../payments/payments.module';
+import { MallAdminController } from './admin/mall-admin.controller';
+import { MallAdminService } from './admin/mall-admin.service';
+import { CashierController } from './cashier/cashier.controller';
+import { CashierService } from './cashier/cashier.service';
+import { MallJobs } from './mall-jobs';
+import { MallOrderController } from './mall-order.controller';
+import { MallOrderService } from './mall-order.service';
+import { MerchantOutbox } from './notify/merchant-outbox.service';
+import { OrderPricingService } from './pricing/order-pricing.service';
+import { MallTradeLifecycle } from './trade/mall-trade-lifecycle.service';
+import { MallTradeTimeoutJob } from './trade/mall-trade-timeout.job';
+import { MallTradeViews } from './trade/mall-trade-views';
+import { MallTradeSettlement } from './trade/mall-trade.settlement';
+
+/** YunShop-style mall open API (SPEC §5), its cashier page and merchant notifications (§6), its admin API (§7). */
+@Module({
+  imports: [PaymentsModule],
+  controllers: [MallOrderController, CashierController, MallAdminController],
+  providers: [
+    OrderPricingService,
+    MallOrderService,
+    MallTradeViews,
+    MallTradeLifecycle,
+    MallTradeSettlement,
+    MallTradeTimeoutJob,
+    MerchantOutbox,
+    CashierService,
+    MallAdminService,
+    MallJobs,
+  ],
+})
+export class MallModule {}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { LessThanOrEqual } from 'typeorm';
+import { AppLogger } from '../../common/http/app-logger';
+import { drainInBatches } from '../../common/jobs/periodic-job';
+import { AppConfig } from '../../config/app-config';
+import { MallTrade, MallTradeStatus } from '../../database/entities/mall/mall-trade.entity';
+import { TransactionService } from '../../database/transaction.service';
+import { MallTradeLifecycle } from './mall-trade-lifecycle.service';
+
+const BATCH = 100;
+
+/**
+ * Closes trades left unpaid for ORDER_PAY_TIMEOUT_MINUTES. Every instance runs it; each trade closes in
+ * its own transaction by the lifecycle's conditional move, so when two instances pick the same trade one
+ * closes it (releasing everything) and the other finds nothing to do.
+ */
+@Injectable()
+export class MallTradeTimeoutJob {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly tx: TransactionService,
+    private readonly lifecycle: MallTradeLifecycle,
+    private readonly logger: AppLogger,
+  ) {}
+
+  /** When a trade created at `createdAt` stops accepting payment. */
+  deadlineOf(createdAt: Date): Date {
+    return new Date(createdAt.getTime() + this.config.ORDER_PAY_TIMEOUT_MINUTES * 60_000);
+  }
+
+  /** Closes every unpaid trade past its deadline at `now`; returns how many this call closed. */
+  closeExpired(now = new Date()): Promise<number> {
+    const createdBefore = new Date(now.getTime() - this.config.ORDER_PAY_TIMEOUT_MINUTES * 60_000);
+    return drainInBatches(
+      BATCH,
+      () =>
+        this.tx.manager.find(MallTrade, {
+          where: { status: MallTradeStatus.AwaitingPayment, createdAt: LessThanOrEqual(createdBefore) },
+          order: { createdAt: 'ASC', id: 'ASC' },
+          take: BATCH,
+        }),
+      (trade) => this.tx.run((em) => this.lifecycle.close(em, trade, now)),
+      (trade, err) => this.logger.error(`closing unpaid mall trade ${trade.tradeSn} failed: ${err.message}`, { trade_sn: trade.tradeSn, stack: err.stack }),
+    );
+  }
+}

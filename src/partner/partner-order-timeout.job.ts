@@ -1,0 +1,65 @@
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { LessThanOrEqual } from 'typeorm';
+import { IllegalStateError } from '../common/errors/app-error';
+import { AppLogger } from '../common/http/app-logger';
+import { drainInBatches, startPeriodicJob } from '../common/jobs/periodic-job';
+import { AppConfig } from '../config/app-config';
+import { PartnerOrder } from '../database/entities/partner/partner-order.entity';
+import { TransactionService } from '../database/transaction.service';
+import { PaymentService } from '../payments/payment.service';
+import { closeUnpaidOrder } from './order-effects';
+import { OrderStatus } from './order-status';
+
+const INTERVAL_MS = 30_000;
+const BATCH = 100;
+
+/**
+ * Closes orders left unpaid past their deadline (order time + ORDER_PAY_TIMEOUT_MINUTES). Every instance
+ * runs it; each order is closed in its own transaction by a conditional move, so when two instances
+ * pick the same order one closes it and the other finds nothing to do.
+ */
+@Injectable()
+export class PartnerOrderTimeoutJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private stop?: () => Promise<void>;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly tx: TransactionService,
+    private readonly payments: PaymentService,
+    private readonly logger: AppLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.JOBS_ENABLED) this.stop = startPeriodicJob('partner-order-timeout', INTERVAL_MS, () => this.closeExpired(), this.logger);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop?.();
+  }
+
+  /** Closes every order awaiting payment whose deadline is at or before `now`; returns how many this call closed. */
+  closeExpired(now = new Date()): Promise<number> {
+    return drainInBatches(
+      BATCH,
+      () =>
+        this.tx.manager.find(PartnerOrder, {
+          where: { orderStatus: OrderStatus.AwaitingPayment, payExpiresAt: LessThanOrEqual(now) },
+          order: { payExpiresAt: 'ASC' },
+          take: BATCH,
+        }),
+      (order) => this.closeOne(order, now),
+      (order, err) => this.logger.error(`closing unpaid partner order ${order.orderNo} failed: ${err.message}`, { order_no: order.orderNo, stack: err.stack }),
+    );
+  }
+
+  /** False when the order was paid or cancelled since it was listed: nothing left to close. */
+  private async closeOne(order: PartnerOrder, now: Date): Promise<boolean> {
+    try {
+      await this.tx.run((em) => closeUnpaidOrder(em, this.payments, order, now));
+      return true;
+    } catch (error) {
+      if (error instanceof IllegalStateError) return false;
+      throw error;
+    }
+  }
+}

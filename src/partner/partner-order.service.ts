@@ -1,0 +1,304 @@
+import { Injectable } from '@nestjs/common';
+import { randomInt } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { IllegalStateError, NotFoundError, OutOfStockError } from '../common/errors/app-error';
+import { fenToYuan } from '../common/money';
+import { hexId } from '../common/ids';
+import { AppConfig } from '../config/app-config';
+import { isUniqueViolation } from '../database/db-errors';
+import { insertRow, select } from '../database/sql';
+import { GiftPack } from '../database/entities/partner/gift-pack.entity';
+import { PartnerAddress } from '../database/entities/partner/partner-address.entity';
+import { PartnerCoupon } from '../database/entities/partner/partner-coupon.entity';
+import { PartnerOrder } from '../database/entities/partner/partner-order.entity';
+import { PartnerUser } from '../database/entities/partner/partner-user.entity';
+import { Payment, PaymentStatus } from '../database/entities/payments/payment.entity';
+import { TransactionService } from '../database/transaction.service';
+import { AlipayService } from '../payments/alipay/alipay.service';
+import { PaymentService } from '../payments/payment.service';
+import { WalletService } from '../payments/wallet/wallet.service';
+import { GiftListResultDto } from './dto/gift-pack.dto';
+import { OrderListResultDto, OrderResultDto, PayResultDto } from './dto/order-info.dto';
+import { claimCoupon, closeUnpaidOrder, grantPaidBenefits, takeStock } from './order-effects';
+import { toOrderInfo } from './order-info';
+import { formatOrderNo, OrderNoClock } from './order-no';
+import { OrderStatus, transition } from './order-status';
+
+export const PayType = { Balance: 1, Alipay: 2 } as const;
+
+export interface PayOrderInput {
+  userId: string;
+  payType: number;
+  giftPosId: string;
+  /** `""` or absent: no coupon. */
+  couponId?: string;
+  addressId: number;
+}
+
+/** What an order copies from its buyer, the buyer's address and the gift pack. */
+interface OrderSources {
+  user: Pick<PartnerUser, 'id' | 'phone' | 'realName' | 'idNo' | 'levelId'>;
+  address: Pick<PartnerAddress, 'name' | 'phone' | 'province' | 'city' | 'district' | 'detail'> | null;
+  pack: Pick<GiftPack, 'id' | 'title' | 'price' | 'levelId' | 'score' | 'stock' | 'onSale'> | null;
+}
+
+/** The row `orderSources` reads; a_* and g_* are null when the address (of this user) or the pack is missing. */
+interface OrderSourcesRow {
+  id: string;
+  phone: string;
+  real_name: string;
+  id_no: string;
+  level_id: string | null;
+  a_id: number | null;
+  a_name: string;
+  a_phone: string;
+  a_province: string;
+  a_city: string;
+  a_district: string;
+  a_detail: string;
+  g_id: string | null;
+  g_title: string;
+  g_price: number | string;
+  g_level_id: string | null;
+  g_score: number | string;
+  g_stock: number | string | null;
+  g_on_sale: number | string | boolean;
+}
+
+export interface OrderListQuery {
+  orderStatus?: number;
+  page: number;
+  pageSize: number;
+}
+
+const ORDER_TYPE_POS = 1;
+const ORDER_NAME_POS = '购买机器';
+/** Retries of an order number taken by another instance in the same millisecond. */
+const ORDER_NO_ATTEMPTS = 10;
+/** How far past a taken order number a retry may land, so that colliding instances drift apart. */
+const ORDER_NO_JITTER_MS = 50;
+
+/** The partner app's gift-pack orders (SPEC §4). Every lookup is scoped to the requesting user. */
+@Injectable()
+export class PartnerOrderService {
+  private readonly orderNoClock = new OrderNoClock();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly tx: TransactionService,
+    private readonly wallets: WalletService,
+    private readonly payments: PaymentService,
+    private readonly alipay: AlipayService,
+  ) {}
+
+  /**
+   * Creates the order in one transaction. Paid at once (balance, or nothing left to pay): wallet debit,
+   * coupon used, stock, level and score, all or nothing. Alipay: the order awaits payment with its coupon
+   * reserved and a pending payment; the pay URL is signed after the commit, outside the transaction.
+   */
+  async pay(input: PayOrderInput): Promise<PayResultDto> {
+    const { order, payment } = await this.tx.run((em) => this.createOrder(em, input, new Date()));
+    const aliPayUrl = payment ? await this.alipay.payUrl(payment) : '';
+    return { ali_pay_url: aliPayUrl, order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
+  }
+
+  async giftList(userId: string): Promise<GiftListResultDto> {
+    await this.requireUser(this.tx.manager, userId);
+    const packs = await this.tx.manager.find(GiftPack, { where: { onSale: true }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return {
+      list: packs.map((p) => ({
+        gift_pos_id: p.id,
+        gift_title: p.title,
+        price: fenToYuan(p.price),
+        level_id: p.levelId ?? '',
+        score: p.score,
+        stock: p.stock ?? -1,
+      })),
+    };
+  }
+
+  async detail(userId: string, orderNo: string): Promise<OrderResultDto> {
+    const order = await this.ownOrder(this.tx.manager, userId, orderNo);
+    return { order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
+  }
+
+  async list(userId: string, query: OrderListQuery): Promise<OrderListResultDto> {
+    await this.requireUser(this.tx.manager, userId);
+    const [orders, total] = await this.tx.manager.findAndCount(PartnerOrder, {
+      where: { userId, ...(query.orderStatus === undefined ? {} : { orderStatus: query.orderStatus }) },
+      order: { createdAt: 'DESC', orderNo: 'DESC' },
+      skip: (query.page - 1) * query.pageSize,
+      take: query.pageSize,
+    });
+    return { list: orders.map((o) => toOrderInfo(o, this.config.APP_TIMEZONE)), total, page: query.page, page_size: query.pageSize };
+  }
+
+  /** 0 → -1: the pending payment is closed, the coupon and stock released, once. */
+  async cancel(userId: string, orderNo: string): Promise<OrderResultDto> {
+    const order = await this.tx.run(async (em) => {
+      const found = await this.ownOrder(em, userId, orderNo);
+      await closeUnpaidOrder(em, this.payments, found, new Date());
+      return em.findOneByOrFail(PartnerOrder, { orderNo });
+    });
+    return { order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
+  }
+
+  /**
+   * A fresh pay URL for an order still awaiting payment. It reuses the order's one open payment rather
+   * than opening another: with a single `out_trade_no` per order Alipay itself refuses to take the money
+   * twice, however many pay pages the user opened. Past the pay deadline it is 42204.
+   */
+  async repay(userId: string, orderNo: string): Promise<PayResultDto> {
+    const em = this.tx.manager;
+    const order = await this.ownOrder(em, userId, orderNo);
+    if (order.orderStatus !== OrderStatus.AwaitingPayment) throw new IllegalStateError();
+    if (order.payExpiresAt.getTime() <= Date.now()) throw new IllegalStateError('订单已超时，请重新下单');
+    const payment = order.billNo ? await this.payments.findByOutTradeNo(em, order.billNo) : null;
+    if (!payment || payment.status !== PaymentStatus.Pending) throw new IllegalStateError();
+    return { ali_pay_url: await this.alipay.payUrl(payment), order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
+  }
+
+  /** 2 → 3 by the buyer. */
+  async receive(userId: string, orderNo: string): Promise<OrderResultDto> {
+    const order = await this.tx.run(async (em) => {
+      const found = await this.ownOrder(em, userId, orderNo);
+      await transition(em, orderNo, found.orderStatus, OrderStatus.Received, { receivedAt: new Date() });
+      return em.findOneByOrFail(PartnerOrder, { orderNo });
+    });
+    return { order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
+  }
+
+  private async createOrder(em: EntityManager, input: PayOrderInput, now: Date): Promise<{ order: PartnerOrder; payment: Payment | null }> {
+    const { user, address, pack } = await this.orderSources(em, input);
+    if (!address) throw new NotFoundError('地址不存在');
+    if (!pack) throw new NotFoundError('礼包不存在');
+    if (!pack.onSale) throw new OutOfStockError('礼包已下架');
+    const coupon = input.couponId ? await em.findOneBy(PartnerCoupon, { id: input.couponId, userId: user.id }) : null;
+    if (input.couponId && !coupon) throw new NotFoundError('优惠券不存在');
+
+    const deductPrice = coupon ? Math.min(coupon.amount, pack.price) : 0;
+    const payAmount = pack.price - deductPrice;
+    const paidNow = input.payType === PayType.Balance || payAmount === 0;
+
+    const order = await this.insertOrder(em, {
+      userId: user.id,
+      orderType: ORDER_TYPE_POS,
+      orderName: ORDER_NAME_POS,
+      orderStatus: paidNow ? OrderStatus.Paid : OrderStatus.AwaitingPayment,
+      payType: input.payType,
+      giftPosId: pack.id,
+      giftTitle: pack.title,
+      orderPrice: pack.price,
+      deductPrice,
+      payAmount,
+      couponId: coupon?.id ?? '',
+      orderScore: pack.score,
+      stockTaken: pack.stock !== null,
+      grantLevelId: pack.levelId,
+      userLevelId: user.levelId ?? '',
+      userPhone: user.phone,
+      userRealName: user.realName,
+      userIdNo: user.idNo,
+      receiveName: address.name,
+      receivePhone: address.phone,
+      receiveAddress: `${address.province}${address.city}${address.district}${address.detail}`,
+      billNo: '',
+      thirdOrderNo: '',
+      expressName: '',
+      expressNumber: '',
+      expressNo: '',
+      expressAddress: '',
+      platformRemark: '',
+      createdAt: now,
+      payExpiresAt: new Date(now.getTime() + this.config.ORDER_PAY_TIMEOUT_MINUTES * 60_000),
+      paidAt: paidNow ? now : null,
+      shippedAt: null,
+      receivedAt: null,
+      closedAt: null,
+    });
+    if (coupon) await claimCoupon(em, coupon, order.orderNo, pack.price, paidNow ? 'used' : 'reserved', now);
+
+    if (paidNow) {
+      if (payAmount > 0) {
+        await this.wallets.debit(em, {
+          ownerType: 'partner_user',
+          ownerId: user.id,
+          amount: payAmount,
+          bizType: 'partner_order_pay',
+          bizNo: order.orderNo,
+          remark: pack.title,
+        });
+      }
+      await grantPaidBenefits(em, order);
+      await takeStock(em, pack);
+      return { order, payment: null };
+    }
+
+    const payment = await this.payments.createPending(em, {
+      bizType: 'partner_order',
+      bizNo: order.orderNo,
+      amount: payAmount,
+      subject: pack.title,
+      expiresAt: order.payExpiresAt,
+    });
+    await em.update(PartnerOrder, { orderNo: order.orderNo }, { billNo: payment.outTradeNo });
+    order.billNo = payment.outTradeNo;
+    await takeStock(em, pack);
+    return { order, payment };
+  }
+
+  /**
+   * The buyer, with the address only if it is theirs, and the pack: what the order copies, in one round trip
+   * instead of three, in plain SQL (database/sql.ts). 40401 when the user does not exist.
+   */
+  private async orderSources(em: EntityManager, input: PayOrderInput): Promise<OrderSources> {
+    const [row] = await select<OrderSourcesRow>(
+      em,
+      `SELECT u.id, u.phone, u.real_name, u.id_no, u.level_id,
+              a.id AS a_id, a.name AS a_name, a.phone AS a_phone, a.province AS a_province, a.city AS a_city, a.district AS a_district, a.detail AS a_detail,
+              g.id AS g_id, g.title AS g_title, g.price AS g_price, g.level_id AS g_level_id, g.score AS g_score, g.stock AS g_stock, g.on_sale AS g_on_sale
+         FROM partner_users u
+         LEFT JOIN partner_addresses a ON a.id = ? AND a.user_id = u.id
+         LEFT JOIN partner_gift_packs g ON g.id = ?
+        WHERE u.id = ?`,
+      [input.addressId, input.giftPosId, input.userId],
+    );
+    if (!row) throw new NotFoundError('用户不存在');
+    return {
+      user: { id: row.id, phone: row.phone, realName: row.real_name, idNo: row.id_no, levelId: row.level_id },
+      address: row.a_id === null ? null : { name: row.a_name, phone: row.a_phone, province: row.a_province, city: row.a_city, district: row.a_district, detail: row.a_detail },
+      pack:
+        row.g_id === null
+          ? null
+          : { id: row.g_id, title: row.g_title, price: Number(row.g_price), levelId: row.g_level_id, score: Number(row.g_score), stock: row.g_stock === null ? null : Number(row.g_stock), onSale: Boolean(Number(row.g_on_sale)) },
+    };
+  }
+
+  /** Inserts under the unique order number, moving to a later millisecond when another instance has it. */
+  private async insertOrder(em: EntityManager, fields: Omit<PartnerOrder, 'id' | 'orderNo'>): Promise<PartnerOrder> {
+    let ms = this.orderNoClock.next();
+    for (let attempt = 1; ; attempt++) {
+      const order = em.create(PartnerOrder, { ...fields, id: hexId(), orderNo: formatOrderNo(ms, this.config.APP_TIMEZONE) });
+      try {
+        await insertRow(em, PartnerOrder, order);
+        return order;
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= ORDER_NO_ATTEMPTS) throw error;
+        ms = this.orderNoClock.bumpPast(ms, randomInt(0, ORDER_NO_JITTER_MS));
+      }
+    }
+  }
+
+  private async requireUser(em: EntityManager, userId: string): Promise<PartnerUser> {
+    const user = await em.findOneBy(PartnerUser, { id: userId });
+    if (!user) throw new NotFoundError('用户不存在');
+    return user;
+  }
+
+  /** Someone else's order is "not found", never "forbidden": its existence is not revealed. */
+  private async ownOrder(em: EntityManager, userId: string, orderNo: string): Promise<PartnerOrder> {
+    const order = await em.findOneBy(PartnerOrder, { orderNo, userId });
+    if (!order) throw new NotFoundError('订单不存在');
+    return order;
+  }
+}

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { AlipaySdk } from 'alipay-sdk';
+import { IllegalStateError } from '../../common/errors/app-error';
+import { formatYuan, yuanToFen } from '../../common/money';
+import { AppConfig } from '../../config/app-config';
+import { Payment, PaymentStatus } from '../../database/entities/payments/payment.entity';
+import { VerifiedPaymentNotice } from '../payment.service';
+import { AlipayKeys, pemOf } from './alipay-keys';
+import { alipayTime, NOTIFY_PATH, SANDBOX_GATEWAY_PATH } from './alipay-wire';
+
+export type NotifyRejection = 'bad_signature' | 'app_id_mismatch' | 'seller_id_mismatch' | 'missing_out_trade_no' | 'bad_total_amount';
+
+export type NotifyVerification =
+  | { ok: true; tradeStatus: string; notice: VerifiedPaymentNotice }
+  | { ok: false; reason: NotifyRejection };
+
+/** The Alipay channel (alipay-sdk): signed pay URLs out, verified notifies in. Live or sandbox by configuration. */
+@Injectable()
+export class AlipayService {
+  private client: { gateway: string; sdk: AlipaySdk } | null = null;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly keys: AlipayKeys,
+  ) {}
+
+  /** Where Alipay posts its notifies; read per call because the public base URL may be set after start. */
+  notifyUrl(): string {
+    return `${this.publicBaseUrl()}${NOTIFY_PATH}`;
+  }
+
+  /** A signed `alipay.trade.wap.pay` GET URL that expires with the payment. */
+  payUrl(payment: Payment, opts: { returnUrl?: string } = {}): string {
+    if (payment.status !== PaymentStatus.Pending) throw new IllegalStateError('支付单不是待支付状态');
+    return this.sdk().pageExecute('alipay.trade.wap.pay', 'GET', {
+      bizContent: {
+        out_trade_no: payment.outTradeNo,
+        total_amount: formatYuan(payment.amount),
+        subject: payment.subject,
+        product_code: 'QUICK_WAP_WAY',
+        time_expire: alipayTime(payment.expiresAt),
+      },
+      notify_url: this.notifyUrl(),
+      ...(opts.returnUrl ? { return_url: opts.returnUrl } : {}),
+      // the SDK would stamp the host's local time; Alipay reads Beijing time
+      timestamp: alipayTime(new Date()),
+    });
+  }
+
+  /**
+   * Checks a notify before anything acts on it: Alipay's RSA2 signature, our app, our seller (when one is
+   * configured), and an amount that parses to exact fen. Whether the payment exists is the caller's question.
+   */
+  verifyNotify(params: Record<string, unknown>): NotifyVerification {
+    if (typeof params.sign !== 'string' || params.sign_type !== 'RSA2' || !this.signatureVerifies(params)) return { ok: false, reason: 'bad_signature' };
+    if (text(params.app_id) !== this.keys.appId) return { ok: false, reason: 'app_id_mismatch' };
+    if (this.keys.sellerId && text(params.seller_id) !== this.keys.sellerId) return { ok: false, reason: 'seller_id_mismatch' };
+    const outTradeNo = text(params.out_trade_no);
+    if (!outTradeNo) return { ok: false, reason: 'missing_out_trade_no' };
+    const totalAmount = yuanToFen(params.total_amount);
+    if (totalAmount === null || totalAmount <= 0) return { ok: false, reason: 'bad_total_amount' };
+    return {
+      ok: true,
+      tradeStatus: text(params.trade_status),
+      notice: { outTradeNo, tradeNo: text(params.trade_no), totalAmount, raw: JSON.stringify(params) },
+    };
+  }
+
+  private signatureVerifies(params: Record<string, unknown>): boolean {
+    try {
+      // V2 checks the values as received; V1 would URL-decode them a second time and break on a literal %
+      return this.sdk().checkNotifySignV2(params);
+    } catch {
+      return false; // a malformed signature is simply not a valid one
+    }
+  }
+
+  private gateway(): string {
+    return this.keys.mode === 'sandbox' ? `${this.publicBaseUrl()}${SANDBOX_GATEWAY_PATH}` : this.config.ALIPAY_GATEWAY;
+  }
+
+  private publicBaseUrl(): string {
+    return this.config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+  }
+
+  /** The SDK fixes its gateway at construction, and the sandbox gateway follows the public base URL. */
+  private sdk(): AlipaySdk {
+    const gateway = this.gateway();
+    if (this.client?.gateway !== gateway) {
+      const sdk = new AlipaySdk({
+        appId: this.keys.appId,
+        privateKey: pemOf(this.keys.appPrivateKey),
+        keyType: 'PKCS8',
+        alipayPublicKey: pemOf(this.keys.alipayPublicKey),
+        signType: 'RSA2',
+        gateway,
+      });
+      this.client = { gateway, sdk };
+    }
+    return this.client.sdk;
+  }
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+}

@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { randomInt } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { compactTime } from '../common/time';
+import { Fen } from '../common/money';
+import { isUniqueViolation } from '../database/db-errors';
+import { Payment, PaymentBizType, PaymentStatus } from '../database/entities/payments/payment.entity';
+import { TransactionService } from '../database/transaction.service';
+import { PaymentSettlementRegistry } from './payment-settlement.registry';
+
+export interface NewPayment {
+  bizType: PaymentBizType;
+  bizNo: string;
+  amount: Fen;
+  subject: string;
+  expiresAt: Date;
+}
+
+/** A notify whose signature, app and seller were verified by the channel; amounts already in fen. */
+export interface VerifiedPaymentNotice {
+  outTradeNo: string;
+  tradeNo: string;
+  totalAmount: Fen;
+  raw: string;
+}
+
+export type SettleOutcome = 'settled' | 'already_settled' | 'flagged_for_refund' | 'unknown_payment' | 'amount_mismatch';
+
+/** Channel-neutral payment records: create pending, close, and settle exactly once. */
+@Injectable()
+export class PaymentService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly tx: TransactionService,
+    private readonly settlements: PaymentSettlementRegistry,
+  ) {}
+
+  /** A pending payment in the caller's transaction, with a fresh unique `out_trade_no`. */
+  async createPending(em: EntityManager, input: NewPayment): Promise<Payment> {
+    const now = new Date();
+    for (let attempt = 0; ; attempt++) {
+      const payment = em.create(Payment, {
+        ...input,
+        outTradeNo: `${compactTime(now, this.config.APP_TIMEZONE)}${String(randomInt(0, 1e10)).padStart(10, '0')}`,
+        channel: 'alipay',
+        status: PaymentStatus.Pending,
+        tradeNo: '',
+        notifyRaw: null,
+        needsRefund: false,
+        createdAt: now,
+        paidAt: null,
+        closedAt: null,
+      });
+      try {
+        await em.insert(Payment, payment);
+        return payment;
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  /** Pending → closed; false when it was not pending (paid or closed already). */
+  async closePending(em: EntityManager, outTradeNo: string): Promise<boolean> {
+    const result = await em.update(Payment, { outTradeNo, status: PaymentStatus.Pending }, { status: PaymentStatus.Closed, closedAt: new Date() });
+    return (result.affected ?? 0) === 1;
+  }
+
+  findByOutTradeNo(em: EntityManager, outTradeNo: string): Promise<Payment | null> {
+    return em.findOneBy(Payment, { outTradeNo });
+  }
+
+  /** The newest payment of a business object. */
+  latestFor(em: EntityManager, bizType: PaymentBizType, bizNo: string): Promise<Payment | null> {
+    return em.findOne(Payment, { where: { bizType, bizNo }, order: { id: 'DESC' } });
+  }
+
+  /**
+   * Applies a verified "paid" notice once, in one transaction with the business module's settlement.
+   * Idempotent by state: a second notice for a paid payment changes nothing. Money that arrives for a
+   * closed payment (or a business object closed meanwhile) is recorded and flagged for refund.
+   */
+  settle(notice: VerifiedPaymentNotice): Promise<SettleOutcome> {
+    return this.tx.run(async (em) => {
+      // A status only moves forward (pending → paid | closed, closed → paid), so when a conditional update
+      // loses a race the payment is read again and the notice applied to its new state: money that arrives
+      // while the order is being cancelled must end up flagged, never acknowledged and forgotten.
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await this.applyPaid(em, notice);
+        if (outcome !== 'changed_meanwhile') return outcome;
+        if (attempt >= 3) throw new Error(`payment ${notice.outTradeNo} kept changing while being settled`);
+      }
+    });
+  }
+
+  private async applyPaid(em: EntityManager, notice: VerifiedPaymentNotice): Promise<SettleOutcome | 'changed_meanwhile'> {
+    const payment = await em.findOneBy(Payment, { outTradeNo: notice.outTradeNo });
+    if (!payment) return 'unknown_payment';
+    if (payment.amount !== notice.totalAmount) return 'amount_mismatch';
+    if (payment.status === PaymentStatus.Paid) return 'already_settled';
+
+    const paidFields = { status: PaymentStatus.Paid, tradeNo: notice.tradeNo, notifyRaw: notice.raw, paidAt: new Date() };
+    if (payment.status === PaymentStatus.Closed) {
+      const flagged = await em.update(Payment, { id: payment.id, status: PaymentStatus.Closed }, { ...paidFields, needsRefund: true });
+      return flagged.affected ? 'flagged_for_refund' : 'changed_meanwhile';
+    }
+    const marked = await em.update(Payment, { id: payment.id, status: PaymentStatus.Pending }, paidFields);
+    if (!marked.affected) return 'changed_meanwhile';
+
+    const result = await this.settlements.handlerFor(payment.bizType).onPaid(em, { ...payment, ...paidFields });
+    if (result === 'closed') {
+      await em.update(Payment, { id: payment.id }, { needsRefund: true });
+      return 'flagged_for_refund';
+    }
+    return 'settled';
+  }
+}

@@ -1,0 +1,63 @@
+import { Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Module } from '@nestjs/common';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/bootstrap';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { Engine, FreshDatabase, freshDatabase } from './engines';
+
+export interface TestApp {
+  engine: Engine;
+  app: NestExpressApplication;
+  http: TestAgent;
+  config: AppConfig;
+  dataSource: DataSource;
+  /** The service's base URL on an ephemeral port (for callbacks such as the Alipay sandbox notify). */
+  baseUrl: string;
+  /** The app's database; pass it as `options.database` to boot another app on the same data (a restart). */
+  database: FreshDatabase;
+  /** Stops the app and drops its database, unless `keepDatabase` (to restart on it). */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /** Test-only controllers mounted beside the real ones (e.g. probes for guards). */
+  controllers?: Type<unknown>[];
+  providers?: Type<unknown>[];
+  /** Boot on this existing database instead of a fresh one (see `TestApp.database`). */
+  database?: FreshDatabase;
+}
+
+/** Boots the whole service on a fresh database of the engine, listening on an ephemeral port. */
+export async function createTestApp(engine: Engine, options: TestAppOptions = {}): Promise<TestApp> {
+  const db = options.database ?? (await freshDatabase(engine));
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', DEMO_DATA: 'true', ...db.env, ...options.env });
+
+  @Module({ imports: [AppModule.forRoot(config)], controllers: options.controllers ?? [], providers: options.providers ?? [] })
+  class TestRootModule {}
+
+  const app = await NestFactory.create<NestExpressApplication>(TestRootModule, { bodyParser: false, rawBody: true, logger: false, abortOnError: false });
+  configureApp(app, config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  config.PUBLIC_BASE_URL = baseUrl;
+  return {
+    engine,
+    app,
+    http: request(app.getHttpServer()),
+    config,
+    dataSource: app.get(DataSource),
+    baseUrl,
+    database: db,
+    close: async ({ keepDatabase = false } = {}) => {
+      await app.close();
+      if (!keepDatabase) await db.drop();
+    },
+  };
+}
