@@ -40,6 +40,10 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(200)
   DB_POOL_SIZE = 20;
 
+  /** How long a request may wait for a MySQL connection before it is answered 503. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  DB_ACQUIRE_TIMEOUT_MS = 2_000;
+
   @IsString()
   DATA_DIR = 'data';
 

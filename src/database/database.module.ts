@@ -1,8 +1,17 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { buildDataSourceOptions } from './data-source-options';
 import { TransactionService } from './transaction.service';
+import { PoolGuard } from './pool-guard';
+
+/** MySQL only: bound the wait for a pooled connection and fail fast while the database is unreachable. */
+function guardPool(dataSource: DataSource, acquireTimeoutMs: number): DataSource {
+  const driver = dataSource.driver as { pool?: ConstructorParameters<typeof PoolGuard>[0] };
+  if (driver.pool) new PoolGuard(driver.pool, acquireTimeoutMs).install();
+  return dataSource;
+}
 
 @Global()
 @Module({})
@@ -10,7 +19,12 @@ export class DatabaseModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: DatabaseModule,
-      imports: [TypeOrmModule.forRoot({ ...buildDataSourceOptions(config), retryAttempts: 3, retryDelay: 1000 })],
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...buildDataSourceOptions(config), retryAttempts: 3, retryDelay: 1000 }),
+          dataSourceFactory: async (options) => guardPool(await new DataSource(options!).initialize(), config.DB_ACQUIRE_TIMEOUT_MS),
+        }),
+      ],
       providers: [TransactionService],
       exports: [TransactionService],
     };

@@ -15,6 +15,29 @@ export function isRetryableTransactionError(error: unknown): boolean {
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
 }
 
+const CONNECTION_FAILURE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'SQLITE_BUSY',
+  // our own, from the pool guard (pool-guard.ts)
+  'DB_UNREACHABLE',
+  'DB_ACQUIRE_TIMEOUT',
+]);
+
+/** The database is not reachable right now (or too busy to hand out a connection): not a bug, a 503. */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = driverCode(error);
+  if (code && CONNECTION_FAILURE_CODES.has(code)) return true;
+  const message = (error as { message?: string } | null)?.message ?? '';
+  return /connection is in closed state|Pool is closed|Connection lost|Can't add new command when connection is in closed state|connect ETIMEDOUT/i.test(message);
+}
+
 /** Affected rows of an UPDATE/DELETE, on both drivers. */
 export function affectedRows(result: { affected?: number | null }): number {
   return result.affected ?? 0;

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { isConnectionFailure } from '../../database/db-errors';
 import { AppError, ErrorCode, FieldErrors } from './app-error';
 
 export interface ErrorDescription {
@@ -8,27 +9,6 @@ export interface ErrorDescription {
   errors: FieldErrors;
   /** Unexpected failures are logged with their stack; expected ones are not. */
   unexpected: boolean;
-}
-
-const DB_DOWN_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT',
-  'ER_CON_COUNT_ERROR',
-  'ER_SERVER_SHUTDOWN',
-  'SQLITE_BUSY',
-]);
-
-/** True for errors that mean "the database is not reachable right now" rather than a bug. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const err = error as { code?: string; driverError?: { code?: string }; message?: string } | null;
-  const code = err?.driverError?.code ?? err?.code;
-  if (code && DB_DOWN_CODES.has(code)) return true;
-  const message = err?.message ?? '';
-  return /connection is in closed state|Pool is closed|Connection lost|Can't add new command when connection is in closed state|connect ETIMEDOUT/i.test(message);
 }
 
 /** Maps anything thrown into the fields both envelopes are built from. */
@@ -66,7 +46,7 @@ export function describeError(exception: unknown, requestId: string): ErrorDescr
       return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '参数错误', errors: {}, unexpected: false };
     }
   }
-  if (isDatabaseUnavailable(exception)) {
+  if (isConnectionFailure(exception)) {
     return { httpStatus: 503, code: ErrorCode.Internal, msg: '服务暂不可用，请稍后重试', errors: { request_id: requestId }, unexpected: true };
   }
   return { httpStatus: 500, code: ErrorCode.Internal, msg: '服务器内部错误', errors: { request_id: requestId }, unexpected: true };

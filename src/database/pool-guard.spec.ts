@@ -1,0 +1,92 @@
+import { GuardablePool, PoolGuard } from './pool-guard';
+
+type Callback = Parameters<GuardablePool['getConnection']>[0];
+
+/** A pool whose connection attempts the test answers by hand, in any order. */
+class ManualPool implements GuardablePool {
+  readonly pending: Callback[] = [];
+  released = 0;
+
+  getConnection(callback: Callback): void {
+    this.pending.push(callback);
+  }
+
+  succeed(index = 0): void {
+    this.pending.splice(index, 1)[0](null, { release: () => this.released++ });
+  }
+
+  fail(code: string, index = 0): void {
+    this.pending.splice(index, 1)[0](Object.assign(new Error(code), { code }));
+  }
+}
+
+function acquire(pool: GuardablePool): Promise<{ error: (Error & { code?: string }) | null; connection?: unknown }> {
+  return new Promise((resolve) => pool.getConnection((error, connection) => resolve({ error, connection })));
+}
+
+describe('PoolGuard', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('passes connections through while the database answers', async () => {
+    const pool = new ManualPool();
+    new PoolGuard(pool, 1_000).install();
+    const got = acquire(pool);
+    pool.succeed();
+    expect(await got).toEqual({ error: null, connection: expect.anything() });
+  });
+
+  it('answers DB_ACQUIRE_TIMEOUT after the acquire timeout and returns the late connection to the pool', async () => {
+    const pool = new ManualPool();
+    new PoolGuard(pool, 1_000).install();
+    const got = acquire(pool);
+    jest.advanceTimersByTime(1_000);
+    expect((await got).error?.code).toBe('DB_ACQUIRE_TIMEOUT');
+    pool.succeed(0);
+    expect(pool.released).toBe(1);
+  });
+
+  it('after a connection failure lets one probe through and refuses the rest at once, until a success', async () => {
+    const pool = new ManualPool();
+    const guard = new PoolGuard(pool, 5_000).install();
+    const first = acquire(pool);
+    pool.fail('ETIMEDOUT');
+    expect((await first).error?.code).toBe('ETIMEDOUT');
+    expect(guard.databaseDown).toBe(true);
+
+    const probe = acquire(pool);
+    const refused = await Promise.all([acquire(pool), acquire(pool)]);
+    expect(refused.map((r) => r.error?.code)).toEqual(['DB_UNREACHABLE', 'DB_UNREACHABLE']);
+    expect(pool.pending).toHaveLength(1); // only the probe reached the pool
+
+    pool.fail('ECONNREFUSED'); // the probe fails: still down, the next request is the new probe
+    expect((await probe).error?.code).toBe('ECONNREFUSED');
+    const secondProbe = acquire(pool);
+    expect((await acquire(pool)).error?.code).toBe('DB_UNREACHABLE');
+    pool.succeed();
+    expect((await secondProbe).error).toBeNull();
+    expect(guard.databaseDown).toBe(false);
+
+    const afterwards = [acquire(pool), acquire(pool)];
+    expect(pool.pending).toHaveLength(2);
+    pool.succeed();
+    pool.succeed();
+    expect((await Promise.all(afterwards)).map((r) => r.error)).toEqual([null, null]);
+  });
+
+  it('does not count other errors (or its own acquire timeout) as the database being down', async () => {
+    const pool = new ManualPool();
+    const guard = new PoolGuard(pool, 1_000).install();
+    const denied = acquire(pool);
+    pool.fail('ER_ACCESS_DENIED_ERROR');
+    expect((await denied).error?.code).toBe('ER_ACCESS_DENIED_ERROR');
+    const slow = acquire(pool);
+    jest.advanceTimersByTime(1_000);
+    expect((await slow).error?.code).toBe('DB_ACQUIRE_TIMEOUT');
+    expect(guard.databaseDown).toBe(false);
+    const both = [acquire(pool), acquire(pool)];
+    expect(pool.pending).toHaveLength(3);
+    pool.pending.splice(0).forEach((cb) => cb(null, { release: () => undefined }));
+    expect((await Promise.all(both)).map((r) => r.error)).toEqual([null, null]);
+  });
+});

@@ -1,0 +1,71 @@
+import { isConnectionFailure } from './db-errors';
+
+type ConnectionCallback = (error: Error | null, connection?: { release(): void }) => void;
+
+/** The part of a mysql2 pool the guard wraps. */
+export interface GuardablePool {
+  getConnection(callback: ConnectionCallback): void;
+}
+
+function poolError(code: 'DB_UNREACHABLE' | 'DB_ACQUIRE_TIMEOUT', message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * Bounds how long a request can wait for a MySQL connection, and stops requests from queueing up behind a
+ * database that is gone. mysql2 pools have neither: a request waits in the pool's queue for as long as it
+ * takes, and while the database is unreachable every request opens its own connection attempt and waits out
+ * the whole connect timeout.
+ *
+ * - Acquire timeout: a request that has not got a connection after `acquireTimeoutMs` fails with
+ *   `DB_ACQUIRE_TIMEOUT` (answered 503); a connection that arrives later goes straight back to the pool.
+ * - Fail fast: once a connection attempt has failed with a connection error, the database counts as down.
+ *   One request at a time is let through to try again (the probe); every other request fails at once with
+ *   `DB_UNREACHABLE`. The first success, probe or not, counts it as up again.
+ */
+export class PoolGuard {
+  private down = false;
+  private probing = false;
+
+  constructor(
+    private readonly pool: GuardablePool,
+    private readonly acquireTimeoutMs: number,
+  ) {}
+
+  /** Replaces the pool's `getConnection` with the guarded one (TypeORM's MySQL driver calls it for every query runner). */
+  install(): this {
+    const acquire = this.pool.getConnection.bind(this.pool);
+    this.pool.getConnection = (callback) => this.getConnection(acquire, callback);
+    return this;
+  }
+
+  get databaseDown(): boolean {
+    return this.down;
+  }
+
+  private getConnection(acquire: GuardablePool['getConnection'], callback: ConnectionCallback): void {
+    if (this.down && this.probing) {
+      callback(poolError('DB_UNREACHABLE', '数据库暂不可达'));
+      return;
+    }
+    const probe = this.down;
+    if (probe) this.probing = true;
+    let answered = false;
+    const timer = setTimeout(() => {
+      answered = true;
+      callback(poolError('DB_ACQUIRE_TIMEOUT', `no database connection within ${this.acquireTimeoutMs} ms`));
+    }, this.acquireTimeoutMs);
+    acquire((error, connection) => {
+      if (probe) this.probing = false;
+      if (!error) this.down = false;
+      else if (isConnectionFailure(error)) this.down = true;
+      if (answered) {
+        connection?.release();
+        return;
+      }
+      answered = true;
+      clearTimeout(timer);
+      callback(error, connection);
+    });
+  }
+}
