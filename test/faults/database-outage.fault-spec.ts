@@ -163,6 +163,20 @@ describe('fault: the database goes away under load and comes back [mysql]', () =
     });
   });
 
+  it('logs each refused request as one warning line with its request id, not a stack trace', () => {
+    const refusals = service
+      .output()
+      .split('\n')
+      .slice(1) // the kept output may begin mid-line
+      .filter((line) => line.startsWith('{') && line.includes('"/app/partner/order/pay"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => entry.msg !== 'request');
+    expect(refusals.length).toBeGreaterThan(0);
+    for (const entry of refusals) {
+      expect({ level: entry.level, request_id: entry.request_id, stack: entry.stack }).toEqual({ level: 'warn', request_id: expect.stringMatching(/^\w+$/), stack: undefined });
+    }
+  });
+
   it('lost and doubled nothing: every 200 payment is paid once, balances equal ledger sums', async () => {
     const answered = Object.values(phases).flatMap((p) => p.outcomes).filter((o) => o.status === 200);
     expect(Object.keys(phases)).toEqual(['refuse', 'blackhole']);

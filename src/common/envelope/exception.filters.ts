@@ -25,7 +25,10 @@ export function respondToException(
   if (described.unexpected || options.logExpected) {
     const err = exception as Error;
     const prefix = options.logExpected ? `${options.logExpected}: ` : '';
-    logger.error(`${prefix}${err?.message ?? String(exception)}`, { request_id: requestId, path: req.originalUrl, stack: described.unexpected ? err?.stack : undefined });
+    const message = `${prefix}${err?.message ?? String(exception)}`;
+    // 503: the database is away. Worth a line per request, not a stack per request for the length of an outage.
+    if (described.httpStatus === 503) logger.warn(message, { request_id: requestId, path: req.originalUrl });
+    else logger.error(message, { request_id: requestId, path: req.originalUrl, stack: described.unexpected ? err?.stack : undefined });
   }
   if (res.headersSent) return;
   send(res, described, req);
