@@ -33,6 +33,61 @@ export function execute(em: EntityManager, sql: string, params: unknown[]): Prom
   return withRunner(em, async (runner) => (await runner.query(sql, prepare(em, params), true)).affected ?? 0);
 }
 
+/** One statement with its `?` parameters, to be sent later or with others (`executeAll`, `TransactionService.run`). */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Runs writes in order and returns how many rows each changed (matched, on MySQL). On MySQL they travel as one
+ * multi-statement query, one round trip; the server stops at the first that fails, as it would one by one, and
+ * the caller's transaction then rolls back. SQLite runs them one by one.
+ */
+export async function executeAll(em: EntityManager, statements: Statement[]): Promise<number[]> {
+  if (statements.length <= 1 || isSqlite(em)) {
+    const changed: number[] = [];
+    for (const s of statements) changed.push(await execute(em, s.sql, s.params));
+    return changed;
+  }
+  const sql = statements.map((s) => s.sql).join(';\n');
+  const params = prepare(em, statements.flatMap((s) => s.params));
+  const result = await withRunner(em, (runner) => runner.query(sql, params, true));
+  return (result.raw as { affectedRows?: number }[]).map((r) => r.affectedRows ?? 0);
+}
+
+/**
+ * Writes collected while a use case decides them, then sent together (`executeAll`: one round trip on MySQL), each
+ * with the check its changed-row count must pass. A check that fails throws after the batch ran; the caller's
+ * transaction rolls back whole, so the writes after a failed condition never commit.
+ */
+export class WriteBatch {
+  private readonly statements: Statement[] = [];
+  private readonly checks: ((changed: number) => void)[] = [];
+
+  add(sql: string, params: unknown[], check: (changed: number) => void = () => undefined): this {
+    this.statements.push({ sql, params });
+    this.checks.push(check);
+    return this;
+  }
+
+  /** A row with every column the entity maps (auto-increment ids excepted), converted as TypeORM would. */
+  insert<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, row: T): this {
+    const { sql } = preparedOf(em, entity);
+    return this.add(sql.insertHead + sql.rowPlaceholders, valuesOf(em, sql.insertColumns, row));
+  }
+
+  async run(em: EntityManager): Promise<void> {
+    const changed = await executeAll(em, this.statements);
+    this.checks.forEach((check, i) => check(changed[i]));
+  }
+}
+
+/** Throws `error()` unless exactly one row changed: the check of a conditional update of one row. */
+export const exactlyOne = (error: () => Error) => (changed: number) => {
+  if (changed !== 1) throw error();
+};
+
 /** Runs a read and returns its rows as the driver gives them (numbers for integers on both drivers). */
 export function select<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
   return withRunner(em, async (runner) => (await runner.query(sql, prepare(em, params), true)).records as T[]);

@@ -1,17 +1,19 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { QueryResult } from 'typeorm/query-runner/QueryResult';
 import { isRetryableTransactionError } from './db-errors';
+import { execute, Statement } from './sql';
 
 const MAX_ATTEMPTS = 4;
-
-/** Work appended to every transaction of one request, committed with it (see `withCommitHook`). */
-export type CommitHook = (em: EntityManager) => Promise<void>;
 
 /**
  * The one way to write. Every use case runs in one transaction opened here.
  *
- * MySQL: READ COMMITTED; a deadlock or lock-wait timeout retries the whole transaction a few times.
+ * MySQL: READ COMMITTED; a deadlock or lock-wait timeout retries the whole transaction a few times. Every
+ * statement is a round trip, and on this kind of machine the socket write of each one is the largest single cost
+ * of a request (README, "Performance"), so transaction control travels with the statements around it:
+ * START TRANSACTION goes out with the transaction's first statement, and COMMIT with its last (`onCommit`), as one
+ * multi-statement query each. The server runs them in order and stops at the first error, as one by one.
  * SQLite (embedded, one process): better-sqlite3 has a single connection, so transactions are queued
  * one after another instead of interleaving on it.
  */
@@ -24,7 +26,6 @@ export class TransactionService {
    * connection instead of `SET TRANSACTION ISOLATION LEVEL` before every transaction saves a round trip each time.
    */
   private readonly readCommitted = new WeakSet<object>();
-  private readonly commitHooks = new AsyncLocalStorage<CommitHook>();
 
   constructor(readonly dataSource: DataSource) {
     this.isSqlite = dataSource.options.type === 'better-sqlite3';
@@ -34,26 +35,21 @@ export class TransactionService {
     return this.dataSource.manager;
   }
 
-  run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    const hook = this.commitHooks.getStore();
-    const unit = hook
+  /**
+   * Runs `work` in one transaction. `onCommit` is a statement written last and committed with the work, exactly
+   * when it commits: the idempotency layer records "this request's effect is committed" that way, so a crash
+   * between COMMIT and storing the response can never let a retry pay twice.
+   */
+  run<T>(work: (em: EntityManager) => Promise<T>, onCommit?: Statement): Promise<T> {
+    if (!this.isSqlite) return this.withRetry((runner) => inTransaction(runner, work, onCommit));
+    const unit = onCommit
       ? async (em: EntityManager) => {
           const result = await work(em);
-          await hook(em);
+          await execute(em, onCommit.sql, onCommit.params);
           return result;
         }
       : work;
-    return this.isSqlite ? this.queued(() => this.dataSource.transaction(unit)) : this.withRetry((runner) => inTransaction(runner, unit));
-  }
-
-  /**
-   * Runs `fn` so that every transaction it opens through `run` also runs `hook` as its last statement. What the
-   * hook writes commits exactly when the business change does: the idempotency layer records "this request's
-   * effect is committed" that way, so a crash between COMMIT and storing the response can never let a retry
-   * pay twice.
-   */
-  withCommitHook<T>(hook: CommitHook, fn: () => Promise<T>): Promise<T> {
-    return this.commitHooks.run(hook, fn);
+    return this.queued(() => this.dataSource.transaction(unit));
   }
 
   /**
@@ -95,16 +91,51 @@ export class TransactionService {
   }
 }
 
-/** What `DataSource.transaction` does, on a runner whose connection is already prepared. */
-async function inTransaction<T>(runner: QueryRunner, work: (em: EntityManager) => Promise<T>): Promise<T> {
-  await runner.startTransaction();
+type RunnerQuery = QueryRunner['query'];
+
+/**
+ * A MySQL transaction on a runner whose connection is already prepared. It is marked active at once (TypeORM's
+ * own writes then open none of their own), but START TRANSACTION is only sent in front of the first statement.
+ */
+async function inTransaction<T>(runner: QueryRunner, work: (em: EntityManager) => Promise<T>, onCommit?: Statement): Promise<T> {
+  const query = runner.query.bind(runner) as RunnerQuery;
+  let begun = false;
+  runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
+    begun = true;
+    runner.query = query;
+    return withoutBegin(await query(`START TRANSACTION;\n${sql}`, parameters, true), structured);
+  }) as RunnerQuery;
+  markActive(runner, true);
   try {
     const result = await work(runner.manager);
-    await runner.commitTransaction();
+    if (!begun && !onCommit) return result;
+    const commit = onCommit ? `${begun ? '' : 'START TRANSACTION;\n'}${onCommit.sql};\nCOMMIT` : 'COMMIT';
+    begun = true;
+    await query(commit, onCommit?.params ?? []);
+    begun = false;
     return result;
   } catch (error) {
     // A connection that died mid-transaction cannot roll back; the server discards the transaction anyway.
-    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    if (begun) await query('ROLLBACK').catch(() => undefined);
     throw error;
+  } finally {
+    markActive(runner, false);
   }
+}
+
+/** TypeORM's own writes open no transaction of their own on a runner marked active. */
+function markActive(runner: QueryRunner, active: boolean): void {
+  (runner as { isTransactionActive: boolean }).isTransactionActive = active;
+}
+
+/** What a query sent behind START TRANSACTION would have returned alone, shaped as TypeORM shapes it. */
+function withoutBegin(result: QueryResult, structured?: boolean): unknown {
+  const results = (result.raw as unknown[]).slice(1);
+  const raw = (results.length === 1 ? results[0] : results) as { affectedRows?: number } | unknown[];
+  if (!structured) return raw;
+  const shaped = new QueryResult();
+  shaped.raw = raw;
+  if (Array.isArray(raw)) shaped.records = raw;
+  if (raw && typeof raw === 'object' && 'affectedRows' in raw) shaped.affected = raw.affectedRows;
+  return shaped;
 }

@@ -2,6 +2,8 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MallApi, SuccessMessage } from '../common/envelope/api-family.decorator';
 import { ErrorCode } from '../common/errors/app-error';
+import { CommitMark } from '../common/idempotency/commit-mark.decorator';
+import type { Statement } from '../database/sql';
 import { Signed } from '../common/signature/signed.decorator';
 import { ApiEnvelope } from '../common/swagger/api-responses';
 import { CloseOrderDto, CreateOrderDto, OrderLookupDto, PreOrderDto } from './dto/mall-order-params.dto';
@@ -39,8 +41,8 @@ export class MallOrderController {
     [...SIGNED_ERRORS, ErrorCode.NotFound, ErrorCode.InsufficientFunds, ErrorCode.CouponUnusable, ErrorCode.OutOfStock],
     '创建成功',
   )
-  create(@MallAppId() appId: string, @Body() dto: CreateOrderDto): Promise<CreateOrderDataDto> {
-    return this.orders.create(appId, dto);
+  create(@MallAppId() appId: string, @Body() dto: CreateOrderDto, @CommitMark() commitMark?: Statement): Promise<CreateOrderDataDto> {
+    return this.orders.create(appId, dto, commitMark);
   }
 
   @Post('detail')
@@ -57,7 +59,7 @@ export class MallOrderController {
   @Signed('mall')
   @ApiOperation({ summary: '关闭订单 / Close an unpaid trade: stock, points, balance and coupons return' })
   @ApiEnvelope('mall', ClosedTradeDto, [...SIGNED_ERRORS, ErrorCode.NotFound, ErrorCode.IllegalState])
-  close(@MallAppId() appId: string, @Body() dto: CloseOrderDto): Promise<ClosedTradeDto> {
-    return this.orders.close(appId, dto.outside_sn);
+  close(@MallAppId() appId: string, @Body() dto: CloseOrderDto, @CommitMark() commitMark?: Statement): Promise<ClosedTradeDto> {
+    return this.orders.close(appId, dto.outside_sn, commitMark);
   }
 }

@@ -1,7 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { CouponUnusableError, OutOfStockError } from '../common/errors/app-error';
-import { affectedRows } from '../database/db-errors';
-import { execute } from '../database/sql';
+import { exactlyOne, WriteBatch } from '../database/sql';
 import { GiftPack } from '../database/entities/partner/gift-pack.entity';
 import { PartnerCoupon } from '../database/entities/partner/partner-coupon.entity';
 import { PartnerOrder } from '../database/entities/partner/partner-order.entity';
@@ -17,15 +16,9 @@ import { OrderStatus, transition } from './order-status';
  * Takes one unit of a limited pack. Unlimited packs (stock null) are not touched, so they never become a
  * hot row; callers take stock last in their transaction, so a limited pack's row is locked briefly.
  */
-export async function takeStock(em: EntityManager, pack: Pick<GiftPack, 'id' | 'stock'>): Promise<void> {
+export function takeStock(writes: WriteBatch, pack: Pick<GiftPack, 'id' | 'stock'>): void {
   if (pack.stock === null) return;
-  const result = await em
-    .createQueryBuilder()
-    .update(GiftPack)
-    .set({ stock: () => 'stock - 1' })
-    .where('id = :id AND on_sale = :onSale AND stock >= 1', { id: pack.id, onSale: true })
-    .execute();
-  if (affectedRows(result) !== 1) throw new OutOfStockError();
+  writes.add('UPDATE partner_gift_packs SET stock = stock - 1 WHERE id = ? AND on_sale = ? AND stock >= 1', [pack.id, true], exactlyOne(() => new OutOfStockError()));
 }
 
 /** Gives back the unit a closed order took (if the pack still counts stock). */
@@ -52,27 +45,20 @@ function couponProblem(coupon: PartnerCoupon, price: number, now: Date): string 
  * Binds an unused coupon to the order: `used` when paid at once, `reserved` while Alipay is pending.
  * The conditions are repeated in the update, so of two orders racing for one coupon only one gets it.
  */
-export async function claimCoupon(em: EntityManager, coupon: PartnerCoupon, orderNo: string, price: number, to: 'used' | 'reserved', now: Date): Promise<void> {
+export function claimCoupon(writes: WriteBatch, coupon: PartnerCoupon, orderNo: string, price: number, to: 'used' | 'reserved', now: Date): void {
   const problem = couponProblem(coupon, price, now);
   if (problem) throw new CouponUnusableError(problem);
-  const result = await em
-    .createQueryBuilder()
-    .update(PartnerCoupon)
-    .set({ status: to, orderNo })
-    .where("id = :id AND user_id = :userId AND status = 'unused' AND min_price <= :price AND (expires_at IS NULL OR expires_at > :now)", {
-      id: coupon.id,
-      userId: coupon.userId,
-      price,
-      now,
-    })
-    .execute();
-  if (affectedRows(result) !== 1) throw new CouponUnusableError();
+  writes.add(
+    "UPDATE partner_coupons SET status = ?, order_no = ? WHERE id = ? AND user_id = ? AND status = 'unused' AND min_price <= ? AND (expires_at IS NULL OR expires_at > ?)",
+    [to, orderNo, coupon.id, coupon.userId, price, now],
+    exactlyOne(() => new CouponUnusableError()),
+  );
 }
 
 /** The coupon reserved for a now-paid order becomes used. */
-export async function useReservedCoupon(em: EntityManager, order: PartnerOrder): Promise<void> {
+export function useReservedCoupon(writes: WriteBatch, order: PartnerOrder): void {
   if (!order.couponId) return;
-  await em.update(PartnerCoupon, { id: order.couponId, status: 'reserved', orderNo: order.orderNo }, { status: 'used' });
+  writes.add("UPDATE partner_coupons SET status = 'used' WHERE id = ? AND status = 'reserved' AND order_no = ?", [order.couponId, order.orderNo]);
 }
 
 /** The coupon reserved for a now-closed order can be used again. */
@@ -85,12 +71,11 @@ async function releaseReservedCoupon(em: EntityManager, order: PartnerOrder): Pr
  * What a paid order gives its buyer: the pack's level, only if it ranks above the buyer's current one
  * (an unknown current level counts as lower), and the pack's score. Called once per order, right after
  * the order's own conditional move to paid. One UPDATE does both, in plain SQL: every payment runs it
- * (database/sql.ts).
+ * (database/sql.ts), batched with the payment's other writes.
  */
-export async function grantPaidBenefits(em: EntityManager, order: Pick<PartnerOrder, 'userId' | 'grantLevelId' | 'orderScore'>): Promise<void> {
+export function grantPaidBenefits(writes: WriteBatch, order: Pick<PartnerOrder, 'userId' | 'grantLevelId' | 'orderScore'>): void {
   if (!order.grantLevelId && order.orderScore <= 0) return;
-  await execute(
-    em,
+  writes.add(
     `UPDATE partner_users
         SET level_id = CASE WHEN ? IS NOT NULL AND (level_id IS NULL OR level_id NOT IN (
               SELECT l.id FROM partner_levels l WHERE l.level_rank >= (SELECT g.level_rank FROM partner_levels g WHERE g.id = ?)))

@@ -6,7 +6,7 @@ import { fenToYuan } from '../common/money';
 import { hexId } from '../common/ids';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/db-errors';
-import { insertRow, select } from '../database/sql';
+import { select, Statement, WriteBatch } from '../database/sql';
 import { GiftPack } from '../database/entities/partner/gift-pack.entity';
 import { PartnerAddress } from '../database/entities/partner/partner-address.entity';
 import { PartnerCoupon } from '../database/entities/partner/partner-coupon.entity';
@@ -96,8 +96,8 @@ export class PartnerOrderService {
    * coupon used, stock, level and score, all or nothing. Alipay: the order awaits payment with its coupon
    * reserved and a pending payment; the pay URL is signed after the commit, outside the transaction.
    */
-  async pay(input: PayOrderInput): Promise<PayResultDto> {
-    const { order, payment } = await this.tx.run((em) => this.createOrder(em, input, new Date()));
+  async pay(input: PayOrderInput, commitMark?: Statement): Promise<PayResultDto> {
+    const { order, payment } = await this.createOrder(input, commitMark);
     const aliPayUrl = payment ? await this.alipay.payUrl(payment) : '';
     return { ali_pay_url: aliPayUrl, order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
   }
@@ -134,12 +134,12 @@ export class PartnerOrderService {
   }
 
   /** 0 → -1: the pending payment is closed, the coupon and stock released, once. */
-  async cancel(userId: string, orderNo: string): Promise<OrderResultDto> {
+  async cancel(userId: string, orderNo: string, commitMark?: Statement): Promise<OrderResultDto> {
     const order = await this.tx.run(async (em) => {
       const found = await this.ownOrder(em, userId, orderNo);
       await closeUnpaidOrder(em, this.payments, found, new Date());
       return em.findOneByOrFail(PartnerOrder, { orderNo });
-    });
+    }, commitMark);
     return { order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
   }
 
@@ -159,16 +159,39 @@ export class PartnerOrderService {
   }
 
   /** 2 → 3 by the buyer. */
-  async receive(userId: string, orderNo: string): Promise<OrderResultDto> {
+  async receive(userId: string, orderNo: string, commitMark?: Statement): Promise<OrderResultDto> {
     const order = await this.tx.run(async (em) => {
       const found = await this.ownOrder(em, userId, orderNo);
       await transition(em, orderNo, found.orderStatus, OrderStatus.Received, { receivedAt: new Date() });
       return em.findOneByOrFail(PartnerOrder, { orderNo });
-    });
+    }, commitMark);
     return { order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
   }
 
-  private async createOrder(em: EntityManager, input: PayOrderInput, now: Date): Promise<{ order: PartnerOrder; payment: Payment | null }> {
+  /**
+   * One transaction under a fresh order number. A unique violation means another instance took the number in the
+   * same millisecond (or, far rarer, the payment's `out_trade_no`): the whole transaction is rolled back and run
+   * again a little later, so nothing of the failed attempt remains.
+   */
+  private async createOrder(input: PayOrderInput, commitMark?: Statement): Promise<{ order: PartnerOrder; payment: Payment | null }> {
+    let ms = this.orderNoClock.next();
+    for (let attempt = 1; ; attempt++) {
+      const orderNo = formatOrderNo(ms, this.config.APP_TIMEZONE);
+      try {
+        return await this.tx.run((em) => this.createOrderIn(em, input, orderNo, new Date()), commitMark);
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= ORDER_NO_ATTEMPTS) throw error;
+        ms = this.orderNoClock.bumpPast(ms, randomInt(0, ORDER_NO_JITTER_MS));
+      }
+    }
+  }
+
+  /**
+   * Reads what the order copies, then sends every write in one batch (one round trip on MySQL): the order, the
+   * coupon claim, the wallet debit and its ledger row or the pending payment, level and score, the stock. The
+   * conditional updates are checked after the batch; a failed one rolls the whole transaction back.
+   */
+  private async createOrderIn(em: EntityManager, input: PayOrderInput, orderNo: string, now: Date): Promise<{ order: PartnerOrder; payment: Payment | null }> {
     const { user, address, pack } = await this.orderSources(em, input);
     if (!address) throw new NotFoundError('地址不存在');
     if (!pack) throw new NotFoundError('礼包不存在');
@@ -179,8 +202,15 @@ export class PartnerOrderService {
     const deductPrice = coupon ? Math.min(coupon.amount, pack.price) : 0;
     const payAmount = pack.price - deductPrice;
     const paidNow = input.payType === PayType.Balance || payAmount === 0;
+    const payExpiresAt = new Date(now.getTime() + this.config.ORDER_PAY_TIMEOUT_MINUTES * 60_000);
+    const writes = new WriteBatch();
+    const payment = paidNow
+      ? null
+      : this.payments.createPendingWith(writes, em, { bizType: 'partner_order', bizNo: orderNo, amount: payAmount, subject: pack.title, expiresAt: payExpiresAt });
 
-    const order = await this.insertOrder(em, {
+    const order = em.create(PartnerOrder, {
+      id: hexId(),
+      orderNo,
       userId: user.id,
       orderType: ORDER_TYPE_POS,
       orderName: ORDER_NAME_POS,
@@ -202,7 +232,7 @@ export class PartnerOrderService {
       receiveName: address.name,
       receivePhone: address.phone,
       receiveAddress: `${address.province}${address.city}${address.district}${address.detail}`,
-      billNo: '',
+      billNo: payment?.outTradeNo ?? '',
       thirdOrderNo: '',
       expressName: '',
       expressNumber: '',
@@ -210,40 +240,23 @@ export class PartnerOrderService {
       expressAddress: '',
       platformRemark: '',
       createdAt: now,
-      payExpiresAt: new Date(now.getTime() + this.config.ORDER_PAY_TIMEOUT_MINUTES * 60_000),
+      payExpiresAt,
       paidAt: paidNow ? now : null,
       shippedAt: null,
       receivedAt: null,
       closedAt: null,
     });
-    if (coupon) await claimCoupon(em, coupon, order.orderNo, pack.price, paidNow ? 'used' : 'reserved', now);
 
-    if (paidNow) {
+    writes.insert(em, PartnerOrder, order);
+    if (coupon) claimCoupon(writes, coupon, orderNo, pack.price, paidNow ? 'used' : 'reserved', now);
+    if (!payment) {
       if (payAmount > 0) {
-        await this.wallets.debit(em, {
-          ownerType: 'partner_user',
-          ownerId: user.id,
-          amount: payAmount,
-          bizType: 'partner_order_pay',
-          bizNo: order.orderNo,
-          remark: pack.title,
-        });
+        this.wallets.debitWith(writes, { ownerType: 'partner_user', ownerId: user.id, amount: payAmount, bizType: 'partner_order_pay', bizNo: orderNo, remark: pack.title });
       }
-      await grantPaidBenefits(em, order);
-      await takeStock(em, pack);
-      return { order, payment: null };
+      grantPaidBenefits(writes, order);
     }
-
-    const payment = await this.payments.createPending(em, {
-      bizType: 'partner_order',
-      bizNo: order.orderNo,
-      amount: payAmount,
-      subject: pack.title,
-      expiresAt: order.payExpiresAt,
-    });
-    await em.update(PartnerOrder, { orderNo: order.orderNo }, { billNo: payment.outTradeNo });
-    order.billNo = payment.outTradeNo;
-    await takeStock(em, pack);
+    takeStock(writes, pack);
+    await writes.run(em);
     return { order, payment };
   }
 
@@ -272,21 +285,6 @@ export class PartnerOrderService {
           ? null
           : { id: row.g_id, title: row.g_title, price: Number(row.g_price), levelId: row.g_level_id, score: Number(row.g_score), stock: row.g_stock === null ? null : Number(row.g_stock), onSale: Boolean(Number(row.g_on_sale)) },
     };
-  }
-
-  /** Inserts under the unique order number, moving to a later millisecond when another instance has it. */
-  private async insertOrder(em: EntityManager, fields: Omit<PartnerOrder, 'id' | 'orderNo'>): Promise<PartnerOrder> {
-    let ms = this.orderNoClock.next();
-    for (let attempt = 1; ; attempt++) {
-      const order = em.create(PartnerOrder, { ...fields, id: hexId(), orderNo: formatOrderNo(ms, this.config.APP_TIMEZONE) });
-      try {
-        await insertRow(em, PartnerOrder, order);
-        return order;
-      } catch (error) {
-        if (!isUniqueViolation(error) || attempt >= ORDER_NO_ATTEMPTS) throw error;
-        ms = this.orderNoClock.bumpPast(ms, randomInt(0, ORDER_NO_JITTER_MS));
-      }
-    }
   }
 
   private async requireUser(em: EntityManager, userId: string): Promise<PartnerUser> {

@@ -6,6 +6,7 @@ import { compactTime } from '../common/time';
 import { Fen } from '../common/money';
 import { isUniqueViolation } from '../database/db-errors';
 import { Payment, PaymentBizType, PaymentStatus } from '../database/entities/payments/payment.entity';
+import { WriteBatch } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import { PaymentSettlementRegistry } from './payment-settlement.registry';
 
@@ -38,20 +39,8 @@ export class PaymentService {
 
   /** A pending payment in the caller's transaction, with a fresh unique `out_trade_no`. */
   async createPending(em: EntityManager, input: NewPayment): Promise<Payment> {
-    const now = new Date();
     for (let attempt = 0; ; attempt++) {
-      const payment = em.create(Payment, {
-        ...input,
-        outTradeNo: `${compactTime(now, this.config.APP_TIMEZONE)}${String(randomInt(0, 1e10)).padStart(10, '0')}`,
-        channel: 'alipay',
-        status: PaymentStatus.Pending,
-        tradeNo: '',
-        notifyRaw: null,
-        needsRefund: false,
-        createdAt: now,
-        paidAt: null,
-        closedAt: null,
-      });
+      const payment = this.newPending(input);
       try {
         await em.insert(Payment, payment);
         return payment;
@@ -59,6 +48,32 @@ export class PaymentService {
         if (!isUniqueViolation(error) || attempt >= 3) throw error;
       }
     }
+  }
+
+  /**
+   * A pending payment written as one of the caller's batch of writes, with a fresh `out_trade_no` (time + 10
+   * random digits). The caller's transaction is retried whole on the rare duplicate.
+   */
+  createPendingWith(writes: WriteBatch, em: EntityManager, input: NewPayment): Payment {
+    const payment = this.newPending(input);
+    writes.insert(em, Payment, payment);
+    return payment;
+  }
+
+  private newPending(input: NewPayment): Payment {
+    const now = new Date();
+    return Object.assign(new Payment(), {
+      ...input,
+      outTradeNo: `${compactTime(now, this.config.APP_TIMEZONE)}${String(randomInt(0, 1e10)).padStart(10, '0')}`,
+      channel: 'alipay',
+      status: PaymentStatus.Pending,
+      tradeNo: '',
+      notifyRaw: null,
+      needsRefund: false,
+      createdAt: now,
+      paidAt: null,
+      closedAt: null,
+    });
   }
 
   /** Pending → closed; false when it was not pending (paid or closed already). */

@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { MallApp } from '../../src/database/entities/mall/mall-app.entity';
 import { TransactionService } from '../../src/database/transaction.service';
+import { CommitMark } from '../../src/common/idempotency/commit-mark.decorator';
+import type { Statement } from '../../src/database/sql';
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { MallApi, PartnerApi } from '../../src/common/envelope/api-family.decorator';
@@ -52,8 +54,11 @@ export class PartnerProbeController {
   @Post('commit')
   @HttpCode(200)
   @Signed('partner')
-  async commit(@Body() dto: CommitProbeDto) {
-    await this.tx.run((em) => em.insert(MallApp, { appId: `probe-${dto.marker}-${Date.now() % 1e6}`, name: dto.marker, secret: 's', notifyUrl: '', enabled: false, createdAt: new Date() }));
+  async commit(@Body() dto: CommitProbeDto, @CommitMark() commitMark?: Statement) {
+    await this.tx.run(
+      (em) => em.insert(MallApp, { appId: `probe-${dto.marker}-${Date.now() % 1e6}`, name: dto.marker, secret: 's', notifyUrl: '', enabled: false, createdAt: new Date() }),
+      commitMark,
+    );
     const hold = afterCommit.hold;
     afterCommit.hold = Promise.resolve();
     await hold;

@@ -6,7 +6,7 @@ import { AppConfig } from '../../config/app-config';
 import { AppError, ConflictError, ErrorCode, InvalidParamsError, ReplayError } from '../errors/app-error';
 import { sha256Hex } from '../signature/hash';
 import { DEDUPE_IDENTICAL, signedRequestOf } from '../signature/signature-metadata';
-import { TransactionService } from '../../database/transaction.service';
+import { setCommitMark } from './commit-mark.decorator';
 import { IdempotencyService, outcomeToError, StoredOutcome } from './idempotency.service';
 
 const DAY_SECONDS = 24 * 3600;
@@ -30,14 +30,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
     private readonly idempotency: IdempotencyService,
-    private readonly tx: TransactionService,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = context.switchToHttp().getRequest<Request>();
     const plan = this.plan(req, context);
     if (!plan) return next.handle();
-    return from(this.run(plan, sha256Hex(signedRequestOf(req)!.canonical), next));
+    return from(this.run(req, plan, sha256Hex(signedRequestOf(req)!.canonical), next));
   }
 
   private plan(req: Request, context: ExecutionContext): KeyPlan | null {
@@ -69,15 +68,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return null;
   }
 
-  private async run(plan: KeyPlan, requestHash: string, next: CallHandler): Promise<unknown> {
+  private async run(req: Request, plan: KeyPlan, requestHash: string, next: CallHandler): Promise<unknown> {
     const claim = await this.idempotency.claim(plan.key, requestHash, plan.ttlSeconds, plan.mismatch);
     if (!claim.claimed) return replay(claim.outcome);
     let data: unknown;
     try {
-      data = await this.tx.withCommitHook(
-        (em) => this.idempotency.markCommitted(em, plan.key),
-        () => lastValueFrom(next.handle(), { defaultValue: undefined }),
-      );
+      setCommitMark(req, this.idempotency.commitMark(plan.key));
+      data = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
       // Once the effect is committed the failure is the request's answer, whatever it is: store it for replay.
       // Before that, a business refusal is kept only where the plan says so; anything else may be retried.

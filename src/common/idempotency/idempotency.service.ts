@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, LessThan } from 'typeorm';
+import { LessThan } from 'typeorm';
 import { IdempotencyRecord } from '../../database/entities/common/idempotency-record.entity';
 import { affectedRows, isUniqueViolation } from '../../database/db-errors';
-import { execute, insertRow } from '../../database/sql';
+import { execute, insertRow, Statement } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
 import { AppError, ConflictError, ErrorCode, FieldErrors } from '../errors/app-error';
 
@@ -63,9 +63,12 @@ export class IdempotencyService {
     }
   }
 
-  /** Inside the request's business transaction (a commit hook): the claim now stands for a committed effect. */
-  async markCommitted(em: EntityManager, key: string): Promise<void> {
-    await execute(em, "UPDATE idempotency_records SET state = 'committed' WHERE `key` = ? AND state = 'processing'", [key]);
+  /**
+   * The statement that, written as the last of the request's business transaction (`TransactionService.run`'s
+   * `onCommit`), makes the claim stand for a committed effect.
+   */
+  commitMark(key: string): Statement {
+    return { sql: "UPDATE idempotency_records SET state = 'committed' WHERE `key` = ? AND state = 'processing'", params: [key] };
   }
 
   async isCommitted(key: string): Promise<boolean> {

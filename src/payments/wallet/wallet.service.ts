@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ConflictError, InsufficientFundsError, InvalidParamsError } from '../../common/errors/app-error';
 import { Fen } from '../../common/money';
 import { isUniqueViolation } from '../../database/db-errors';
-import { execute } from '../../database/sql';
+import { exactlyOne, WriteBatch } from '../../database/sql';
 import { Wallet, WalletOwnerType } from '../../database/entities/payments/wallet.entity';
 import { WalletLedger } from '../../database/entities/payments/wallet-ledger.entity';
 
@@ -41,27 +41,34 @@ export class WalletService {
 
   /** Takes `amount` if the balance covers it (42201 otherwise) and writes the ledger row. */
   async debit(em: EntityManager, change: WalletChange): Promise<void> {
+    await ledgered(() => this.debitWith(new WriteBatch(), change).run(em));
+  }
+
+  /**
+   * `debit` as two writes of the caller's batch: the conditional update and its ledger row. When the balance does
+   * not cover the amount the ledger row is written too, but the check (42201) rolls the transaction back.
+   */
+  debitWith(writes: WriteBatch, change: WalletChange): WriteBatch {
     assertPositive(change.amount);
-    const changed = await execute(
-      em,
+    writes.add(
       'UPDATE wallets SET balance = balance - ?, updated_at = ? WHERE owner_type = ? AND owner_id = ? AND balance >= ?',
       [change.amount, new Date(), change.ownerType, change.ownerId, change.amount],
+      exactlyOne(() => new InsufficientFundsError()),
     );
-    if (changed !== 1) throw new InsufficientFundsError();
-    await this.record(em, change, -change.amount);
+    return record(writes, change, -change.amount);
   }
 
   /** Adds `amount` (opening the wallet if needed) and writes the ledger row. */
   async credit(em: EntityManager, change: WalletChange): Promise<void> {
     assertPositive(change.amount);
     await this.open(em, change);
-    await execute(em, 'UPDATE wallets SET balance = balance + ?, updated_at = ? WHERE owner_type = ? AND owner_id = ?', [
+    const writes = new WriteBatch().add('UPDATE wallets SET balance = balance + ?, updated_at = ? WHERE owner_type = ? AND owner_id = ?', [
       change.amount,
       new Date(),
       change.ownerType,
       change.ownerId,
     ]);
-    await this.record(em, change, change.amount);
+    await ledgered(() => record(writes, change, change.amount).run(em));
   }
 
   /** An operator's signed adjustment: positive credits, negative debits (never below zero). */
@@ -91,23 +98,28 @@ export class WalletService {
     return { balance: Number(row?.balance ?? 0), ledgerSum: Number(row?.ledgerSum ?? 0), rows: Number(row?.rows ?? 0) };
   }
 
-  /**
-   * The ledger row of a change just applied to the wallet. The INSERT reads the wallet's id and new balance
-   * itself, from the row this transaction has just updated and still locks: a SELECT round trip less on every
-   * payment, and `balance_after` is the balance as written, whatever else runs concurrently.
-   */
-  private async record(em: EntityManager, change: WalletChange, delta: Fen): Promise<void> {
-    try {
-      await execute(
-        em,
-        'INSERT INTO wallet_ledger (wallet_id, delta, balance_after, biz_type, biz_no, remark, created_at) ' +
-          'SELECT id, ?, balance, ?, ?, ?, ? FROM wallets WHERE owner_type = ? AND owner_id = ?',
-        [delta, change.bizType, change.bizNo, change.remark ?? '', new Date(), change.ownerType, change.ownerId],
-      );
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError('该资金操作已处理');
-      throw error;
-    }
+}
+
+/**
+ * The ledger row of a change just applied to the wallet. The INSERT reads the wallet's id and new balance
+ * itself, from the row this transaction has just updated and still locks: a SELECT round trip less on every
+ * payment, and `balance_after` is the balance as written, whatever else runs concurrently.
+ */
+function record(writes: WriteBatch, change: WalletChange, delta: Fen): WriteBatch {
+  return writes.add(
+    'INSERT INTO wallet_ledger (wallet_id, delta, balance_after, biz_type, biz_no, remark, created_at) ' +
+      'SELECT id, ?, balance, ?, ?, ?, ? FROM wallets WHERE owner_type = ? AND owner_id = ?',
+    [delta, change.bizType, change.bizNo, change.remark ?? '', new Date(), change.ownerType, change.ownerId],
+  );
+}
+
+/** A ledger row is unique per business event: a second one means the event was already applied. */
+async function ledgered(write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError('该资金操作已处理');
+    throw error;
   }
 }
 
