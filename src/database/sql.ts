@@ -1,4 +1,5 @@
 import { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
+import { QueryResult } from 'typeorm/query-runner/QueryResult';
 import { DateUtils } from 'typeorm/util/DateUtils';
 
 /**
@@ -63,30 +64,124 @@ export async function executeAll(em: EntityManager, statements: Statement[]): Pr
  */
 export class WriteBatch {
   private readonly statements: Statement[] = [];
-  private readonly checks: ((changed: number) => void)[] = [];
+  private readonly checks: (Check | undefined)[] = [];
 
-  add(sql: string, params: unknown[], check: (changed: number) => void = () => undefined): this {
+  add(sql: string, params: unknown[], check?: Check): this {
     this.statements.push({ sql, params });
     this.checks.push(check);
     return this;
   }
 
-  /** A row with every column the entity maps (auto-increment ids excepted), converted as TypeORM would. */
-  insert<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, row: T): this {
-    const { sql } = preparedOf(em, entity);
-    return this.add(sql.insertHead + sql.rowPlaceholders, valuesOf(em, sql.insertColumns, row));
+  /** Rows with every column the entity maps (auto-increment ids excepted), converted as TypeORM would. */
+  insert<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, ...rows: T[]): this {
+    const { sql, params } = insertStatement(em, entity, rows);
+    return this.add(sql, params);
   }
 
   async run(em: EntityManager): Promise<void> {
     const changed = await executeAll(em, this.statements);
-    this.checks.forEach((check, i) => check(changed[i]));
+    for (const [i, check] of this.checks.entries()) await check?.(changed[i]);
+  }
+
+  /** A batch without checks goes out with the transaction's next statement or its COMMIT (`deferWrites`). */
+  defer(em: EntityManager): Promise<void> {
+    if (this.checks.some((check) => check !== undefined)) throw new Error('WriteBatch.defer: a batch with checks must run');
+    return deferWrites(em, this.statements);
   }
 }
+
+/** What a write's changed-row count must satisfy; it throws the domain error otherwise. */
+export type Check = (changed: number) => void | Promise<void>;
 
 /** Throws `error()` unless exactly one row changed: the check of a conditional update of one row. */
 export const exactlyOne = (error: () => Error) => (changed: number) => {
   if (changed !== 1) throw error();
 };
+
+/** `QueryRunner.query` without its overloads. */
+type RunnerQuery = (sql: string, parameters?: unknown[], structured?: boolean) => Promise<QueryResult>;
+
+const heldByRunner = new WeakMap<QueryRunner, HeldStatements>();
+
+/**
+ * Statements a MySQL runner holds back and sends in front of its next query, in one multi-statement query: a
+ * transaction's START TRANSACTION goes out with its first statement, and writes whose outcome nothing waits for
+ * (`deferWrites`) with the next statement or with COMMIT (`flush`). The server runs them in order and stops at the
+ * first error, which is then the error of the query they went out with; the caller's transaction rolls back whole.
+ */
+export class HeldStatements {
+  private held: Statement[];
+  private sentAny = false;
+  private readonly send: RunnerQuery;
+
+  constructor(runner: QueryRunner, initial: Statement[]) {
+    this.held = [...initial];
+    this.send = runner.query.bind(runner) as RunnerQuery;
+    runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) => this.query(sql, parameters, structured)) as QueryRunner['query'];
+    heldByRunner.set(runner, this);
+  }
+
+  /** Whether anything reached the server (and so whether there is a transaction to roll back). */
+  get sent(): boolean {
+    return this.sentAny;
+  }
+
+  get pending(): number {
+    return this.held.length;
+  }
+
+  hold(statements: Statement[]): void {
+    this.held.push(...statements);
+  }
+
+  /** Sends what is held, then `tail` (e.g. COMMIT), as one query. */
+  async flush(tail: Statement[]): Promise<void> {
+    const all = [...this.held, ...tail];
+    this.held = [];
+    this.sentAny = true;
+    await this.send(all.map((s) => s.sql).join(';\n'), all.flatMap((s) => s.params));
+  }
+
+  /** Sends `sql` alone, dropping what is held (ROLLBACK). */
+  async sendAlone(sql: string): Promise<void> {
+    this.held = [];
+    await this.send(sql);
+  }
+
+  private async query(sql: string, parameters?: unknown[], structured?: boolean): Promise<unknown> {
+    this.sentAny = true;
+    if (this.held.length === 0) return this.send(sql, parameters, structured);
+    const held = this.held;
+    this.held = [];
+    const result: QueryResult = await this.send(`${held.map((s) => s.sql).join(';\n')};\n${sql}`, [...held.flatMap((s) => s.params), ...(parameters ?? [])], true);
+    return resultsAfter(result, held.length, structured);
+  }
+}
+
+/** What a query sent behind `skipped` held statements would have returned alone, shaped as TypeORM shapes it. */
+function resultsAfter(result: QueryResult, skipped: number, structured?: boolean): unknown {
+  const results = (result.raw as unknown[]).slice(skipped);
+  const raw = (results.length === 1 ? results[0] : results) as { affectedRows?: number } | unknown[];
+  if (!structured) return raw;
+  const shaped = new QueryResult();
+  shaped.raw = raw;
+  if (Array.isArray(raw)) shaped.records = raw;
+  if (raw && typeof raw === 'object' && 'affectedRows' in raw) shaped.affected = raw.affectedRows;
+  return shaped;
+}
+
+/**
+ * Writes whose changed-row counts nothing checks, sent with the transaction's next statement or its COMMIT
+ * instead of a round trip of their own (MySQL). Outside a held transaction, and on SQLite, they run at once.
+ */
+export async function deferWrites(em: EntityManager, statements: Statement[]): Promise<void> {
+  const held = em.queryRunner && heldByRunner.get(em.queryRunner);
+  if (!held) {
+    await executeAll(em, statements);
+    return;
+  }
+  held.hold(statements.map((s) => ({ sql: s.sql, params: prepare(em, s.params) })));
+}
 
 /** Runs a read and returns its rows as the driver gives them (numbers for integers on both drivers). */
 export function select<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
@@ -140,9 +235,14 @@ export function insertRow<T extends ObjectLiteral>(em: EntityManager, entity: En
 /** Inserts rows in one statement; nothing is read back. */
 export async function insertRows<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, rows: T[]): Promise<void> {
   if (rows.length === 0) return;
+  const { sql, params } = insertStatement(em, entity, rows);
+  await withRunner(em, (runner) => runner.query(sql, params, true));
+}
+
+/** One INSERT of all `rows` (at least one). */
+function insertStatement<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, rows: T[]): Statement {
   const { sql } = preparedOf(em, entity);
-  const values = rows.flatMap((row) => valuesOf(em, sql.insertColumns, row));
-  await withRunner(em, (runner) => runner.query(sql.insertHead + rows.map(() => sql.rowPlaceholders).join(', '), values, true));
+  return { sql: sql.insertHead + rows.map(() => sql.rowPlaceholders).join(', '), params: rows.flatMap((row) => valuesOf(em, sql.insertColumns, row)) };
 }
 
 /** Inserts one row (every mapped column but the auto-increment id) and returns the id the database gave it. */

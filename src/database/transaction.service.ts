@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { QueryResult } from 'typeorm/query-runner/QueryResult';
 import { isRetryableTransactionError } from './db-errors';
-import { execute, Statement } from './sql';
+import { execute, HeldStatements, Statement } from './sql';
 
 const MAX_ATTEMPTS = 4;
 
@@ -91,32 +90,25 @@ export class TransactionService {
   }
 }
 
-type RunnerQuery = QueryRunner['query'];
+const BEGIN: Statement = { sql: 'START TRANSACTION', params: [] };
+const COMMIT: Statement = { sql: 'COMMIT', params: [] };
 
 /**
  * A MySQL transaction on a runner whose connection is already prepared. It is marked active at once (TypeORM's
- * own writes then open none of their own), but START TRANSACTION is only sent in front of the first statement.
+ * own writes then open none of their own), but START TRANSACTION is held back to go out with the first statement,
+ * and COMMIT goes out with the deferred writes and `onCommit`.
  */
 async function inTransaction<T>(runner: QueryRunner, work: (em: EntityManager) => Promise<T>, onCommit?: Statement): Promise<T> {
-  const query = runner.query.bind(runner) as RunnerQuery;
-  let begun = false;
-  runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
-    begun = true;
-    runner.query = query;
-    return withoutBegin(await query(`START TRANSACTION;\n${sql}`, parameters, true), structured);
-  }) as RunnerQuery;
+  const held = new HeldStatements(runner, [BEGIN]);
   markActive(runner, true);
   try {
     const result = await work(runner.manager);
-    if (!begun && !onCommit) return result;
-    const commit = onCommit ? `${begun ? '' : 'START TRANSACTION;\n'}${onCommit.sql};\nCOMMIT` : 'COMMIT';
-    begun = true;
-    await query(commit, onCommit?.params ?? []);
-    begun = false;
+    const untouched = !held.sent && held.pending === 1;
+    if (!untouched || onCommit) await held.flush(onCommit ? [onCommit, COMMIT] : [COMMIT]);
     return result;
   } catch (error) {
     // A connection that died mid-transaction cannot roll back; the server discards the transaction anyway.
-    if (begun) await query('ROLLBACK').catch(() => undefined);
+    if (held.sent) await held.sendAlone('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
     markActive(runner, false);
@@ -126,16 +118,4 @@ async function inTransaction<T>(runner: QueryRunner, work: (em: EntityManager) =
 /** TypeORM's own writes open no transaction of their own on a runner marked active. */
 function markActive(runner: QueryRunner, active: boolean): void {
   (runner as { isTransactionActive: boolean }).isTransactionActive = active;
-}
-
-/** What a query sent behind START TRANSACTION would have returned alone, shaped as TypeORM shapes it. */
-function withoutBegin(result: QueryResult, structured?: boolean): unknown {
-  const results = (result.raw as unknown[]).slice(1);
-  const raw = (results.length === 1 ? results[0] : results) as { affectedRows?: number } | unknown[];
-  if (!structured) return raw;
-  const shaped = new QueryResult();
-  shaped.raw = raw;
-  if (Array.isArray(raw)) shaped.records = raw;
-  if (raw && typeof raw === 'object' && 'affectedRows' in raw) shaped.affected = raw.affectedRows;
-  return shaped;
 }

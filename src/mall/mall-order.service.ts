@@ -5,7 +5,7 @@ import { ConflictError, CouponUnusableError, IllegalStateError, InsufficientFund
 import { fenToYuan } from '../common/money';
 import { sha256Hex } from '../common/signature/hash';
 import { isUniqueViolation } from '../database/db-errors';
-import { execute, insertReturningId, insertRows, placeholders, select, Statement } from '../database/sql';
+import { exactlyOne, insertReturningId, placeholders, select, Statement, WriteBatch } from '../database/sql';
 import { MallCouponStatus } from '../database/entities/mall/mall-coupon.entity';
 import { MallAddressSnapshot, MallInvoiceSnapshot, MallOrder, MallOrderStatus } from '../database/entities/mall/mall-order.entity';
 import { MallOrderGoods } from '../database/entities/mall/mall-order-goods.entity';
@@ -120,9 +120,9 @@ export class MallOrderService {
     for (const form of input.diyforms) {
       if (!pricing.groups.some((g) => g.preId === form.preId)) throw new InvalidParamsError({ order_goods: `pre_id ${form.preId} 不匹配任何订单` });
     }
-    await this.reserve(em, trade, pricing, now);
-
-    // All orders in one INSERT, their ids in one SELECT by trade, all their lines in one INSERT.
+    // The reservations and all orders go out as one batch of writes, their ids come back in one SELECT by trade,
+    // and the lines and the trade's totals go out with COMMIT.
+    const writes = this.reserve(em, trade, pricing, now);
     const rows: MallOrder[] = pricing.groups.map((group) => ({
       id: 0,
       orderSn: newOrderSn(now, tz),
@@ -151,7 +151,7 @@ export class MallOrderService {
       shippedAt: null,
       closedAt: null,
     }));
-    await insertRows(em, MallOrder, rows);
+    await writes.insert(em, MallOrder, ...rows).run(em);
     const ids = new Map((await select<{ id: number; order_sn: string }>(em, 'SELECT id, order_sn FROM mall_orders WHERE trade_id = ?', [trade.id])).map((r) => [r.order_sn, Number(r.id)]));
     const lines: MallOrderGoods[] = [];
     const orders: StoredCreateResponse['orders'] = [];
@@ -163,7 +163,7 @@ export class MallOrderService {
       for (const line of group.lines) lines.push({ id: 0, orderId, ...line, diyformDataId });
       orders.push({ order_id: orderId, order_sn: orderSn, price: fenToYuan(group.price) });
     });
-    await insertRows(em, MallOrderGoods, lines);
+    const later = new WriteBatch().insert(em, MallOrderGoods, ...lines);
 
     const response: StoredCreateResponse = {
       outside_sn: input.outsideSn,
@@ -182,8 +182,7 @@ export class MallOrderService {
       balanceAmount: pricing.balanceAmount,
       totalPrice: pricing.totalPrice,
     };
-    await execute(
-      em,
+    later.add(
       'UPDATE mall_trades SET goods_price = ?, discount_price = ?, dispatch_price = ?, service_fee_amount = ?, point_amount = ?, points = ?, balance_amount = ?, total_price = ?, response = ? WHERE id = ?',
       [
         amounts.goodsPrice,
@@ -198,33 +197,35 @@ export class MallOrderService {
         trade.id,
       ],
     );
+    await later.defer(em);
     // Coupons, points and balance may cover everything: nothing is left to collect.
     if (pricing.totalPrice === 0) await this.lifecycle.markPaid(em, { ...trade, ...amounts }, now);
     return response;
   }
 
   /**
-   * Takes what the trade uses, each with a conditional update; any shortfall throws and the transaction
-   * rolls back everything taken before it. Rows are taken in one fixed order (coupons, member, wallet,
-   * goods by id) so concurrent creates lock alike instead of deadlocking.
+   * Takes what the trade uses, each with a conditional update, as a batch of writes the caller completes and runs;
+   * any shortfall throws after it ran and the transaction rolls back everything. Rows are taken in one fixed order
+   * (coupons, member, wallet, goods by id) so concurrent creates lock alike instead of deadlocking.
    */
-  private async reserve(em: EntityManager, trade: MallTrade, pricing: Pricing, now: Date): Promise<void> {
+  private reserve(em: EntityManager, trade: MallTrade, pricing: Pricing, now: Date): WriteBatch {
+    const writes = new WriteBatch();
     if (pricing.couponIds.length > 0) {
-      const used = await execute(
-        em,
+      writes.add(
         `UPDATE mall_coupons SET status = ?, trade_sn = ?, used_at = ? WHERE id IN (${placeholders(pricing.couponIds.length)}) AND uid = ? AND status = ? AND (expires_at IS NULL OR expires_at > ?)`,
         [MallCouponStatus.Used, trade.tradeSn, now, ...pricing.couponIds, trade.uid, MallCouponStatus.Unused, now],
+        (used) => {
+          if (used !== pricing.couponIds.length) throw new CouponUnusableError('优惠券已被使用');
+        },
       );
-      if (used !== pricing.couponIds.length) throw new CouponUnusableError('优惠券已被使用');
     }
 
     if (pricing.points > 0) {
-      const taken = await execute(em, 'UPDATE mall_members SET points = points - ? WHERE uid = ? AND points >= ?', [pricing.points, trade.uid, pricing.points]);
-      if (taken !== 1) throw new InsufficientFundsError('积分不足');
+      writes.add('UPDATE mall_members SET points = points - ? WHERE uid = ? AND points >= ?', [pricing.points, trade.uid, pricing.points], exactlyOne(() => new InsufficientFundsError('积分不足')));
     }
 
     if (pricing.balanceAmount > 0) {
-      await this.wallets.debit(em, {
+      this.wallets.debitWith(writes, {
         ownerType: 'mall_member',
         ownerId: String(trade.uid),
         amount: pricing.balanceAmount,
@@ -235,7 +236,8 @@ export class MallOrderService {
     }
 
     // One conditional UPDATE per run of goods (or of options) in the id order, so rows still lock in that order.
-    for (const run of runsByTable(unitsByGoods(pricing))) await takeStock(em, run);
+    for (const run of runsByTable(unitsByGoods(pricing))) takeStock(em, writes, run);
+    return writes;
   }
 }
 
@@ -257,34 +259,30 @@ function runsByTable(takes: Take[]): Take[][] {
  * goods is on sale, or the option belongs to the goods): all rows must change, else 42203 and the caller's
  * transaction rolls back what this statement took.
  */
-async function takeStock(em: EntityManager, run: Take[]): Promise<void> {
+function takeStock(em: EntityManager, writes: WriteBatch, run: Take[]): void {
   const options = run[0].optionId > 0;
   const idOf = (t: Take) => (options ? t.optionId : t.goodsId);
   const ids = run.map(idOf);
-  let changed: number;
+  const check = async (changed: number) => {
+    if (changed !== run.length) throw new OutOfStockError(`商品 ${(run.length === 1 ? run[0] : await shortOf(em, run, options)).title} 库存不足`);
+  };
   if (run.length === 1) {
     const [take] = run;
-    changed = options
-      ? await execute(em, 'UPDATE mall_goods_options SET stock = stock - ? WHERE id = ? AND goods_id = ? AND stock >= ?', [take.units, take.optionId, take.goodsId, take.units])
-      : await execute(em, 'UPDATE mall_goods SET stock = stock - ? WHERE id = ? AND on_sale = ? AND stock >= ?', [take.units, take.goodsId, true, take.units]);
-  } else {
-    const units = `CASE id ${run.map(() => 'WHEN ? THEN ?').join(' ')} END`;
-    const unitParams = run.flatMap((t) => [idOf(t), t.units]);
-    changed = options
-      ? await execute(
-          em,
-          `UPDATE mall_goods_options SET stock = stock - ${units} WHERE id IN (${placeholders(run.length)}) AND goods_id = CASE id ${run.map(() => 'WHEN ? THEN ?').join(' ')} END AND stock >= ${units}`,
-          [...unitParams, ...ids, ...run.flatMap((t) => [t.optionId, t.goodsId]), ...unitParams],
-        )
-      : await execute(em, `UPDATE mall_goods SET stock = stock - ${units} WHERE id IN (${placeholders(run.length)}) AND on_sale = ? AND stock >= ${units}`, [
-          ...unitParams,
-          ...ids,
-          true,
-          ...unitParams,
-        ]);
+    if (options) writes.add('UPDATE mall_goods_options SET stock = stock - ? WHERE id = ? AND goods_id = ? AND stock >= ?', [take.units, take.optionId, take.goodsId, take.units], check);
+    else writes.add('UPDATE mall_goods SET stock = stock - ? WHERE id = ? AND on_sale = ? AND stock >= ?', [take.units, take.goodsId, true, take.units], check);
+    return;
   }
-  if (changed === run.length) return;
-  throw new OutOfStockError(`商品 ${(run.length === 1 ? run[0] : await shortOf(em, run, options)).title} 库存不足`);
+  const units = `CASE id ${run.map(() => 'WHEN ? THEN ?').join(' ')} END`;
+  const unitParams = run.flatMap((t) => [idOf(t), t.units]);
+  if (options) {
+    writes.add(
+      `UPDATE mall_goods_options SET stock = stock - ${units} WHERE id IN (${placeholders(run.length)}) AND goods_id = CASE id ${run.map(() => 'WHEN ? THEN ?').join(' ')} END AND stock >= ${units}`,
+      [...unitParams, ...ids, ...run.flatMap((t) => [t.optionId, t.goodsId]), ...unitParams],
+      check,
+    );
+  } else {
+    writes.add(`UPDATE mall_goods SET stock = stock - ${units} WHERE id IN (${placeholders(run.length)}) AND on_sale = ? AND stock >= ${units}`, [...unitParams, ...ids, true, ...unitParams], check);
+  }
 }
 
 /**

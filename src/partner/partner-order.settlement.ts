@@ -33,7 +33,7 @@ export class PartnerOrderSettlement implements SettlementHandler, OnModuleInit {
     const writes = new WriteBatch();
     useReservedCoupon(writes, order);
     grantPaidBenefits(writes, order);
-    await writes.run(em);
+    await writes.defer(em);
     return 'settled';
   }
 }
