@@ -36,15 +36,17 @@ export class TransactionService {
 
   /**
    * Runs `work` in one transaction. `onCommit` is a statement written last and committed with the work, exactly
-   * when it commits: the idempotency layer records "this request's effect is committed" that way, so a crash
-   * between COMMIT and storing the response can never let a retry pay twice.
+   * when it commits (a function of the work's result when it records that result): the idempotency layer records
+   * "this request's effect is committed" that way, so a crash between COMMIT and storing the response can never
+   * let a retry pay twice.
    */
-  run<T>(work: (em: EntityManager) => Promise<T>, onCommit?: Statement): Promise<T> {
+  run<T>(work: (em: EntityManager) => Promise<T>, onCommit?: OnCommit<T>): Promise<T> {
     if (!this.isSqlite) return this.withRetry((runner) => inTransaction(runner, work, onCommit));
     const unit = onCommit
       ? async (em: EntityManager) => {
           const result = await work(em);
-          await execute(em, onCommit.sql, onCommit.params);
+          const last = lastStatement(onCommit, result);
+          await execute(em, last.sql, last.params);
           return result;
         }
       : work;
@@ -90,6 +92,11 @@ export class TransactionService {
   }
 }
 
+/** The last statement of a transaction, committed with it; a function of the work's result when it records it. */
+export type OnCommit<T> = Statement | ((result: T) => Statement);
+
+const lastStatement = <T>(onCommit: OnCommit<T>, result: T): Statement => (typeof onCommit === 'function' ? onCommit(result) : onCommit);
+
 const BEGIN: Statement = { sql: 'START TRANSACTION', params: [] };
 const COMMIT: Statement = { sql: 'COMMIT', params: [] };
 
@@ -98,13 +105,13 @@ const COMMIT: Statement = { sql: 'COMMIT', params: [] };
  * own writes then open none of their own), but START TRANSACTION is held back to go out with the first statement,
  * and COMMIT goes out with the deferred writes and `onCommit`.
  */
-async function inTransaction<T>(runner: QueryRunner, work: (em: EntityManager) => Promise<T>, onCommit?: Statement): Promise<T> {
+async function inTransaction<T>(runner: QueryRunner, work: (em: EntityManager) => Promise<T>, onCommit?: OnCommit<T>): Promise<T> {
   const held = new HeldStatements(runner, [BEGIN]);
   markActive(runner, true);
   try {
     const result = await work(runner.manager);
     const untouched = !held.sent && held.pending === 1;
-    if (!untouched || onCommit) await held.flush(onCommit ? [onCommit, COMMIT] : [COMMIT]);
+    if (!untouched || onCommit) await held.flush(onCommit ? [lastStatement(onCommit, result), COMMIT] : [COMMIT]);
     return result;
   } catch (error) {
     // A connection that died mid-transaction cannot roll back; the server discards the transaction anyway.

@@ -2,8 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MallApi, SuccessMessage } from '../common/envelope/api-family.decorator';
 import { ErrorCode } from '../common/errors/app-error';
-import { CommitMark } from '../common/idempotency/commit-mark.decorator';
-import type { Statement } from '../database/sql';
+import { CommitMark, RequestCommitMark } from '../common/idempotency/commit-mark';
 import { Signed } from '../common/signature/signed.decorator';
 import { ApiEnvelope } from '../common/swagger/api-responses';
 import { CloseOrderDto, CreateOrderDto, OrderLookupDto, PreOrderDto } from './dto/mall-order-params.dto';
@@ -41,7 +40,7 @@ export class MallOrderController {
     [...SIGNED_ERRORS, ErrorCode.NotFound, ErrorCode.InsufficientFunds, ErrorCode.CouponUnusable, ErrorCode.OutOfStock],
     '创建成功',
   )
-  create(@MallAppId() appId: string, @Body() dto: CreateOrderDto, @CommitMark() commitMark?: Statement): Promise<CreateOrderDataDto> {
+  create(@MallAppId() appId: string, @Body() dto: CreateOrderDto, @RequestCommitMark() commitMark?: CommitMark): Promise<CreateOrderDataDto> {
     return this.orders.create(appId, dto, commitMark);
   }
 
@@ -59,7 +58,7 @@ export class MallOrderController {
   @Signed('mall')
   @ApiOperation({ summary: '关闭订单 / Close an unpaid trade: stock, points, balance and coupons return' })
   @ApiEnvelope('mall', ClosedTradeDto, [...SIGNED_ERRORS, ErrorCode.NotFound, ErrorCode.IllegalState])
-  close(@MallAppId() appId: string, @Body() dto: CloseOrderDto, @CommitMark() commitMark?: Statement): Promise<ClosedTradeDto> {
+  close(@MallAppId() appId: string, @Body() dto: CloseOrderDto, @RequestCommitMark() commitMark?: CommitMark): Promise<ClosedTradeDto> {
     return this.orders.close(appId, dto.outside_sn, commitMark);
   }
 }

@@ -5,7 +5,8 @@ import { ConflictError, CouponUnusableError, IllegalStateError, InsufficientFund
 import { fenToYuan } from '../common/money';
 import { sha256Hex } from '../common/signature/hash';
 import { isUniqueViolation } from '../database/db-errors';
-import { exactlyOne, insertReturningId, placeholders, select, Statement, WriteBatch } from '../database/sql';
+import { CommitMark } from '../common/idempotency/commit-mark';
+import { exactlyOne, insertReturningId, placeholders, select, WriteBatch } from '../database/sql';
 import { MallCouponStatus } from '../database/entities/mall/mall-coupon.entity';
 import { MallAddressSnapshot, MallInvoiceSnapshot, MallOrder, MallOrderStatus } from '../database/entities/mall/mall-order.entity';
 import { MallOrderGoods } from '../database/entities/mall/mall-order-goods.entity';
@@ -53,12 +54,12 @@ export class MallOrderService {
    * then pricing, reservations by conditional updates, orders. A duplicate `outside_sn` surfaces as a
    * unique violation, after which the stored response is replayed or the reuse refused.
    */
-  async create(appId: string, dto: CreateOrderDto, commitMark?: Statement): Promise<StoredCreateResponse> {
+  async create(appId: string, dto: CreateOrderDto, commitMark?: CommitMark): Promise<StoredCreateResponse> {
     const input = createInputOf(dto);
     const requestHash = sha256Hex(JSON.stringify(input));
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tx.run((em) => this.createIn(em, appId, input, requestHash), commitMark);
+        return await this.tx.run((em) => this.createIn(em, appId, input, requestHash), commitMark?.answeredWith);
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         const existing = await this.tx.manager.findOneBy(MallTrade, { appId, outsideSn: input.outsideSn });
@@ -79,13 +80,13 @@ export class MallOrderService {
     return this.views.trade(this.tx.manager, trade);
   }
 
-  async close(appId: string, outsideSn: string, commitMark?: Statement): Promise<ClosedTradeDto> {
+  async close(appId: string, outsideSn: string, commitMark?: CommitMark): Promise<ClosedTradeDto> {
     return this.tx.run(async (em) => {
       const trade = await em.findOneBy(MallTrade, { appId, outsideSn });
       if (!trade) throw new NotFoundError('订单不存在');
       if (!(await this.lifecycle.close(em, trade, new Date()))) throw new IllegalStateError('订单状态不允许关闭');
       return { outside_sn: trade.outsideSn, trade_sn: trade.tradeSn, status: MallTradeStatus.Closed };
-    }, commitMark);
+    }, commitMark?.answeredWith);
   }
 
   private async createIn(em: EntityManager, appId: string, input: CreateInput, requestHash: string): Promise<StoredCreateResponse> {

@@ -6,7 +6,8 @@ import { fenToYuan } from '../common/money';
 import { hexId } from '../common/ids';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/db-errors';
-import { select, Statement, WriteBatch } from '../database/sql';
+import { CommitMark } from '../common/idempotency/commit-mark';
+import { select, WriteBatch } from '../database/sql';
 import { GiftPack } from '../database/entities/partner/gift-pack.entity';
 import { PartnerAddress } from '../database/entities/partner/partner-address.entity';
 import { PartnerCoupon } from '../database/entities/partner/partner-coupon.entity';
@@ -96,10 +97,8 @@ export class PartnerOrderService {
    * coupon used, stock, level and score, all or nothing. Alipay: the order awaits payment with its coupon
    * reserved and a pending payment; the pay URL is signed after the commit, outside the transaction.
    */
-  async pay(input: PayOrderInput, commitMark?: Statement): Promise<PayResultDto> {
-    const { order, payment } = await this.createOrder(input, commitMark);
-    const aliPayUrl = payment ? await this.alipay.payUrl(payment) : '';
-    return { ali_pay_url: aliPayUrl, order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
+  pay(input: PayOrderInput, commitMark?: CommitMark): Promise<PayResultDto> {
+    return this.createOrder(input, commitMark);
   }
 
   async giftList(userId: string): Promise<GiftListResultDto> {
@@ -134,13 +133,12 @@ export class PartnerOrderService {
   }
 
   /** 0 → -1: the pending payment is closed, the coupon and stock released, once. */
-  async cancel(userId: string, orderNo: string, commitMark?: Statement): Promise<OrderResultDto> {
-    const order = await this.tx.run(async (em) => {
+  cancel(userId: string, orderNo: string, commitMark?: CommitMark): Promise<OrderResultDto> {
+    return this.tx.run(async (em) => {
       const found = await this.ownOrder(em, userId, orderNo);
       await closeUnpaidOrder(em, this.payments, found, new Date());
-      return em.findOneByOrFail(PartnerOrder, { orderNo });
-    }, commitMark);
-    return { order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
+      return { order_info: toOrderInfo(await em.findOneByOrFail(PartnerOrder, { orderNo }), this.config.APP_TIMEZONE) };
+    }, commitMark?.answeredWith);
   }
 
   /**
@@ -159,26 +157,29 @@ export class PartnerOrderService {
   }
 
   /** 2 → 3 by the buyer. */
-  async receive(userId: string, orderNo: string, commitMark?: Statement): Promise<OrderResultDto> {
-    const order = await this.tx.run(async (em) => {
+  receive(userId: string, orderNo: string, commitMark?: CommitMark): Promise<OrderResultDto> {
+    return this.tx.run(async (em) => {
       const found = await this.ownOrder(em, userId, orderNo);
       await transition(em, orderNo, found.orderStatus, OrderStatus.Received, { receivedAt: new Date() });
-      return em.findOneByOrFail(PartnerOrder, { orderNo });
-    }, commitMark);
-    return { order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
+      return { order_info: toOrderInfo(await em.findOneByOrFail(PartnerOrder, { orderNo }), this.config.APP_TIMEZONE) };
+    }, commitMark?.answeredWith);
   }
 
   /**
    * One transaction under a fresh order number. A unique violation means another instance took the number in the
    * same millisecond (or, far rarer, the payment's `out_trade_no`): the whole transaction is rolled back and run
-   * again a little later, so nothing of the failed attempt remains.
+   * again a little later, so nothing of the failed attempt remains. The answer, pay URL included, is made inside the
+   * transaction, so that it is stored with its commit (`CommitMark.answeredWith`); the URL is signed locally.
    */
-  private async createOrder(input: PayOrderInput, commitMark?: Statement): Promise<{ order: PartnerOrder; payment: Payment | null }> {
+  private async createOrder(input: PayOrderInput, commitMark?: CommitMark): Promise<PayResultDto> {
     let ms = this.orderNoClock.next();
     for (let attempt = 1; ; attempt++) {
       const orderNo = formatOrderNo(ms, this.config.APP_TIMEZONE);
       try {
-        return await this.tx.run((em) => this.createOrderIn(em, input, orderNo, new Date()), commitMark);
+        return await this.tx.run(async (em) => {
+          const { order, payment } = await this.createOrderIn(em, input, orderNo, new Date());
+          return { ali_pay_url: payment ? this.alipay.payUrl(payment) : '', order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
+        }, commitMark?.answeredWith);
       } catch (error) {
         if (!isUniqueViolation(error) || attempt >= ORDER_NO_ATTEMPTS) throw error;
         ms = this.orderNoClock.bumpPast(ms, randomInt(0, ORDER_NO_JITTER_MS));

@@ -1,8 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { MallApp } from '../../src/database/entities/mall/mall-app.entity';
 import { TransactionService } from '../../src/database/transaction.service';
-import { CommitMark } from '../../src/common/idempotency/commit-mark.decorator';
-import type { Statement } from '../../src/database/sql';
+import { CommitMark, RequestCommitMark } from '../../src/common/idempotency/commit-mark';
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { MallApi, PartnerApi } from '../../src/common/envelope/api-family.decorator';
@@ -54,10 +53,10 @@ export class PartnerProbeController {
   @Post('commit')
   @HttpCode(200)
   @Signed('partner')
-  async commit(@Body() dto: CommitProbeDto, @CommitMark() commitMark?: Statement) {
+  async commit(@Body() dto: CommitProbeDto, @RequestCommitMark() commitMark?: CommitMark) {
     await this.tx.run(
       (em) => em.insert(MallApp, { appId: `probe-${dto.marker}-${Date.now() % 1e6}`, name: dto.marker, secret: 's', notifyUrl: '', enabled: false, createdAt: new Date() }),
-      commitMark,
+      commitMark?.committed,
     );
     const hold = afterCommit.hold;
     afterCommit.hold = Promise.resolve();

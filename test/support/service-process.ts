@@ -80,6 +80,8 @@ export interface ServiceOptions {
   /** Extra `node` flags, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
   readyTimeoutMs?: number;
+  /** The service's entry script, `dist/main.js` unless given (e.g. a copy of an older build, to compare). */
+  entry?: string;
 }
 
 export interface ServiceProcess {
@@ -102,7 +104,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceProc
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ops-service-'));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(REPO_ROOT, 'dist/main.js')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? join(REPO_ROOT, 'dist/main.js')], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

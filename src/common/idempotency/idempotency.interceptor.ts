@@ -6,7 +6,7 @@ import { AppConfig } from '../../config/app-config';
 import { AppError, ConflictError, ErrorCode, InvalidParamsError, ReplayError } from '../errors/app-error';
 import { sha256Hex } from '../signature/hash';
 import { DEDUPE_IDENTICAL, signedRequestOf } from '../signature/signature-metadata';
-import { setCommitMark } from './commit-mark.decorator';
+import { CommitMark, setCommitMark } from './commit-mark';
 import { IdempotencyService, outcomeToError, StoredOutcome } from './idempotency.service';
 
 const DAY_SECONDS = 24 * 3600;
@@ -73,8 +73,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!claim.claimed) return replay(claim.outcome);
     let data: unknown;
     try {
-      setCommitMark(req, this.idempotency.commitMark(plan.key));
+      const mark = new CommitMark(plan.key);
+      setCommitMark(req, mark);
       data = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      if (mark.stored(data)) return data;
     } catch (error) {
       // Once the effect is committed the failure is the request's answer, whatever it is: store it for replay.
       // Before that, a business refusal is kept only where the plan says so; anything else may be retried.

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LessThan } from 'typeorm';
 import { IdempotencyRecord } from '../../database/entities/common/idempotency-record.entity';
 import { affectedRows, isUniqueViolation } from '../../database/db-errors';
-import { execute, insertRow, Statement } from '../../database/sql';
+import { execute, insertRow } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
 import { AppError, ConflictError, ErrorCode, FieldErrors } from '../errors/app-error';
 
@@ -61,14 +61,6 @@ export class IdempotencyService {
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-  }
-
-  /**
-   * The statement that, written as the last of the request's business transaction (`TransactionService.run`'s
-   * `onCommit`), makes the claim stand for a committed effect.
-   */
-  commitMark(key: string): Statement {
-    return { sql: "UPDATE idempotency_records SET state = 'committed' WHERE `key` = ? AND state = 'processing'", params: [key] };
   }
 
   async isCommitted(key: string): Promise<boolean> {
