@@ -114,12 +114,13 @@ async function main(argv: string[]): Promise<number> {
     const databasePid = localDatabasePid();
     const measure = async (s: Parameters<typeof runLoad>[0]) => {
       log(`${s.name}: ${s.amount} requests`);
-      const before = { service: cpuSeconds(service.child.pid), database: cpuSeconds(databasePid) };
+      const before = { service: cpuSeconds(service.child.pid), database: cpuSeconds(databasePid), load: cpuSeconds(process.pid) };
       const result = await runLoad(s);
       const perRequest = (now: number | null, then: number | null) => (now === null || then === null ? null : round(((now - then) * 1000) / result.requests, 2));
       result.cpuMsPerRequest = {
         service: perRequest(cpuSeconds(service.child.pid), before.service) ?? 0,
         database: perRequest(cpuSeconds(databasePid), before.database),
+        loadGenerator: perRequest(cpuSeconds(process.pid), before.load),
       };
       log(formatStats(result));
       stats.push(result);
@@ -185,9 +186,9 @@ async function main(argv: string[]): Promise<number> {
   };
   writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   log(`results written to bench/results/latest.json`);
-  console.log('\n| scenario | requests | req/s | p50 ms | p99 ms | non-2xx | errors | CPU ms/req service + db |\n|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('\n| scenario | requests | req/s | p50 ms | p99 ms | non-2xx | errors | CPU ms/req service + db (+ load generator) |\n|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of stats) {
-    const cpu = s.cpuMsPerRequest ? `${s.cpuMsPerRequest.service} + ${s.cpuMsPerRequest.database ?? '?'}` : '';
+    const cpu = s.cpuMsPerRequest ? `${s.cpuMsPerRequest.service} + ${s.cpuMsPerRequest.database ?? '?'} (+ ${s.cpuMsPerRequest.loadGenerator ?? '?'})` : '';
     console.log(`| ${s.name} | ${s.requests} | ${s.requestsPerSecond} | ${s.latencyMs.p50} | ${s.latencyMs.p99} | ${s.non2xx} | ${s.errors} | ${cpu} |`);
   }
   const failed = invariants.filter((i) => !i.ok).length + stats.reduce((n, s) => n + s.errors + s.non2xx + s.badBodies, 0);
