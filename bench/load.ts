@@ -8,8 +8,10 @@ export interface LoadRequest {
 
 export interface LoadOptions {
   name: string;
-  baseUrl: string;
+  /** One service instance, or several sharing one database: the load is split evenly across them. */
+  baseUrl: string | string[];
   path: string;
+  /** In all: split across the instances. */
   connections: number;
   /** Exactly this many requests, so every response (and every effect) is counted. */
   amount: number;
@@ -24,9 +26,11 @@ export interface LoadOptions {
 export interface LoadStats {
   name: string;
   connections: number;
+  instances: number;
   requests: number;
   durationSeconds: number;
   requestsPerSecond: number;
+  /** With several instances, each percentile is the highest of the instances' (so never better than the truth). */
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   ok: number;
   non2xx: number;
@@ -35,43 +39,52 @@ export interface LoadStats {
   /** 2xx responses whose body `check` refused. */
   badBodies: number;
   statusCodes: Record<string, number>;
-  /** CPU time per request of the service process, of the local database server (if found) and of this load generator, in ms. */
+  /** CPU time per request of the service process(es), of the local database server (if found) and of this load generator, in ms. */
   cpuMsPerRequest?: { service: number; database: number | null; loadGenerator?: number | null };
 }
 
 const REQUEST_TIMEOUT_SECONDS = 20;
 
-/** Runs `amount` requests over `connections` keep-alive connections and summarises them. */
+/** Runs `amount` requests over `connections` keep-alive connections (split across the instances) and summarises them. */
 export async function runLoad(options: LoadOptions): Promise<LoadStats> {
+  const urls = Array.isArray(options.baseUrl) ? options.baseUrl : [options.baseUrl];
   // Built and signed before the clock starts, so the load generator's own CPU (it shares the machine's cores with
   // the service and the database) is spent on sending, not on signing. Timestamps stay well inside the window.
   const prebuilt = Array.from({ length: options.amount }, (_, n) => options.build(n));
-  let next = 0;
   let badBodies = 0;
   let done = 0;
   const started = process.hrtime.bigint();
-  const instance = autocannon({
-    url: options.baseUrl,
-    connections: Math.min(options.connections, options.amount),
-    amount: options.amount,
-    timeout: REQUEST_TIMEOUT_SECONDS,
-    requests: [
-      {
-        method: 'POST',
-        path: options.path,
-        setupRequest: (req) => {
-          const n = next++;
-          const { body, contentType } = prebuilt[n] ?? options.build(n);
-          return { ...req, body, headers: { ...req.headers, 'content-type': contentType } };
+  const share = (total: number, i: number) => Math.floor(total / urls.length) + (i < total % urls.length ? 1 : 0);
+  let offset = 0;
+  const runs = urls.map((url, i) => {
+    const amount = share(options.amount, i);
+    const first = offset;
+    offset += amount;
+    let next = 0;
+    const instance = autocannon({
+      url,
+      connections: Math.max(1, Math.min(share(options.connections, i), amount)),
+      amount,
+      timeout: REQUEST_TIMEOUT_SECONDS,
+      requests: [
+        {
+          method: 'POST',
+          path: options.path,
+          setupRequest: (req) => {
+            const n = first + next++;
+            const { body, contentType } = prebuilt[n] ?? options.build(n);
+            return { ...req, body, headers: { ...req.headers, 'content-type': contentType } };
+          },
+          onResponse: (status, body) => {
+            if (status >= 200 && status < 300 && options.check && !options.check(status, body)) badBodies++;
+          },
         },
-        onResponse: (status, body) => {
-          if (status >= 200 && status < 300 && options.check && !options.check(status, body)) badBodies++;
-        },
-      },
-    ],
-  });
-  instance.on('response', () => {
-    done++;
+      ],
+    });
+    instance.on('response', () => {
+      done++;
+    });
+    return instance;
   });
   const ticker = options.progress === false
     ? undefined
@@ -79,21 +92,32 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         process.stdout.write(`  ${options.name}: ${done}/${options.amount} (${Math.round(done / seconds)} req/s)\n`);
       }, 5000);
-  const result = await instance;
+  const results = await Promise.all(runs);
   if (ticker) clearInterval(ticker);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, s]) => [code, s.count]));
+  const sum = (pick: (r: (typeof results)[number]) => number) => results.reduce((n, r) => n + pick(r), 0);
+  const highest = (pick: (r: (typeof results)[number]) => number) => Math.max(...results.map(pick));
+  const total = sum((r) => r.requests.total);
+  const statusCodes: Record<string, number> = {};
+  for (const r of results) for (const [code, stat] of Object.entries(r.statusCodeStats)) statusCodes[code] = (statusCodes[code] ?? 0) + stat.count;
   return {
     name: options.name,
     connections: options.connections,
-    requests: result.requests.total,
+    instances: urls.length,
+    requests: total,
     durationSeconds: round(seconds, 2),
-    requestsPerSecond: round(result.requests.total / seconds, 1),
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: round(result.latency.mean, 1) },
-    ok: result['2xx'],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
+    requestsPerSecond: round(total / seconds, 1),
+    latencyMs: {
+      p50: highest((r) => r.latency.p50),
+      p90: highest((r) => r.latency.p90),
+      p99: highest((r) => r.latency.p99),
+      max: highest((r) => r.latency.max),
+      mean: round(sum((r) => r.latency.mean * r.requests.total) / Math.max(1, total), 1),
+    },
+    ok: sum((r) => r['2xx']),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
     badBodies,
     statusCodes,
   };

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only pay,hot,mall,alipay] [--connections 50] [--pool 20] [--cpu-prof] [--keep-db] [--no-build]`
+ * `npm run bench [-- --quick] [--only pay,hot,mall,alipay] [--connections 50] [--instances 1] [--pool 20] [--cpu-prof] [--keep-db] [--no-build]`
  *
  * Builds the service, starts it as a child process on a fresh MariaDB/MySQL schema (BENCH_MYSQL_URL, default
  * mariadb://root@127.0.0.1:3306) with the demo data, loads buyers, goods and members through the admin API,
@@ -12,7 +12,7 @@ import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectMysql, parseMysqlServer, REPO_ROOT, removeDataDir, scratchDatabase, startService } from '../test/support/service-process';
+import { connectMysql, parseMysqlServer, REPO_ROOT, removeDataDir, scratchDatabase, ServiceOptions, ServiceProcess, startService } from '../test/support/service-process';
 import { loadFixtures } from './fixtures';
 import { checkInvariants, Invariant, pendingBenchPayments } from './invariants';
 import { cpuSeconds, formatStats, LoadStats, round, runLoad } from './load';
@@ -74,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
   const quick = argv.includes('--quick');
   const sizes = quick ? QUICK : FULL;
   const connections = Number(option(argv, 'connections') ?? 50);
+  const instances = Number(option(argv, 'instances') ?? 1);
+  if (!Number.isInteger(instances) || instances < 1) throw new Error('--instances takes a whole number from 1');
   const pool = option(argv, 'pool');
   const only = new Set((option(argv, 'only') ?? SCENARIOS.join(',')).split(','));
   const unknown = [...only].filter((name) => !SCENARIOS.includes(name));
@@ -90,15 +92,30 @@ async function main(argv: string[]): Promise<number> {
   const server = parseMysqlServer(serverUrl);
   const db = await scratchDatabase(server, 'ops_bench');
   log(`scratch database ${db.name}`);
-  const service = await startService({
+  // Several instances share the database and the data directory (so the Alipay sandbox keys): the first migrates,
+  // loads the demo data and writes the keys; the others start once it is up.
+  const serviceOptions: ServiceOptions = {
     databaseUrl: db.url,
     env: pool ? { DB_POOL_SIZE: pool } : {},
     nodeArgs: argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles')}`] : [],
-  }).catch(async (error) => {
+  };
+  const services: ServiceProcess[] = [];
+  try {
+    services.push(await startService(serviceOptions));
+    while (services.length < instances) services.push(await startService({ ...serviceOptions, dataDir: services[0].dataDir }));
+  } catch (error) {
+    await Promise.all(services.map((s) => s.stop()));
     await db.drop();
     throw error;
-  });
-  log(`service pid ${service.child.pid} on ${service.baseUrl} (${connections} connections${pool ? `, pool ${pool}` : ''})`);
+  }
+  const [service] = services;
+  const baseUrls = services.map((s) => s.baseUrl);
+  const servicePids = services.map((s) => s.child.pid);
+  const serviceCpu = () => {
+    const each = servicePids.map((pid) => cpuSeconds(pid));
+    return each.includes(null) ? null : (each as number[]).reduce((a, b) => a + b, 0);
+  };
+  log(`service pid ${servicePids.join(', ')} on ${baseUrls.join(', ')} (${connections} connections${pool ? `, pool ${pool}` : ''})`);
 
   const stats: LoadStats[] = [];
   let invariants: Invariant[] = [];
@@ -110,15 +127,15 @@ async function main(argv: string[]): Promise<number> {
       log,
     );
     const { buyers } = fixtures;
-    const base = { baseUrl: service.baseUrl, connections };
+    const base = { baseUrl: baseUrls, connections };
     const databasePid = localDatabasePid();
     const measure = async (s: Parameters<typeof runLoad>[0]) => {
       log(`${s.name}: ${s.amount} requests`);
-      const before = { service: cpuSeconds(service.child.pid), database: cpuSeconds(databasePid), load: cpuSeconds(process.pid) };
+      const before = { service: serviceCpu(), database: cpuSeconds(databasePid), load: cpuSeconds(process.pid) };
       const result = await runLoad(s);
       const perRequest = (now: number | null, then: number | null) => (now === null || then === null ? null : round(((now - then) * 1000) / result.requests, 2));
       result.cpuMsPerRequest = {
-        service: perRequest(cpuSeconds(service.child.pid), before.service) ?? 0,
+        service: perRequest(serviceCpu(), before.service) ?? 0,
         database: perRequest(cpuSeconds(databasePid), before.database),
         loadGenerator: perRequest(cpuSeconds(process.pid), before.load),
       };
@@ -158,7 +175,7 @@ async function main(argv: string[]): Promise<number> {
     invariants = await checkInvariants(conn, fixtures, accepted);
   } finally {
     await conn.end();
-    await service.stop();
+    await Promise.all(services.map((s) => s.stop()));
     if (argv.includes('--keep-db')) log(`kept database ${db.name}`);
     else await db.drop();
     removeDataDir(service.dataDir);
@@ -179,6 +196,7 @@ async function main(argv: string[]): Promise<number> {
     machine: machine(),
     mode: quick ? 'quick' : 'full',
     connections,
+    instances,
     poolSize: pool ? Number(pool) : 'default',
     scenarios: stats,
     targets,
