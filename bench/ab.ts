@@ -1,0 +1,83 @@
+/**
+ * `npx ts-node --transpile-only bench/ab.ts pay|mall ROUNDS DIR_A DIR_B [...]`: compares builds of the service.
+ *
+ * Each DIR is a copy of `dist/` inside the repository (so that its `node_modules` resolve), e.g.
+ * `cp -r dist bench/results/dist-before`. Every build gets its own scratch database and fixtures; then the builds
+ * take 600-request bursts in turn, ROUNDS times (the first round warms up and is not counted), and the medians of the
+ * service's and MariaDB's CPU per request are printed. Taking turns keeps the machine's drift from hour to hour out of
+ * the comparison, which single full runs cannot (README, "Performance").
+ */
+import { execSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { parseMysqlServer, ScratchDatabase, scratchDatabase, ServiceProcess, startService } from '../test/support/service-process';
+import { Fixtures, loadFixtures } from './fixtures';
+import { cpuSeconds, runLoad } from './load';
+import { mallCreate, mallOk, partnerOk, partnerPay } from './requests';
+
+const BURST = 600;
+
+interface Build {
+  dir: string;
+  db: ScratchDatabase;
+  service: ServiceProcess;
+  fixtures: Fixtures;
+  sent: number;
+  serviceMs: number[];
+  databaseMs: number[];
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main([scenario, roundsText, ...dirs]: string[]): Promise<void> {
+  const rounds = Number(roundsText);
+  if (!['pay', 'mall'].includes(scenario) || !(rounds >= 2) || dirs.length < 2) throw new Error('usage: bench/ab.ts pay|mall ROUNDS DIR_A DIR_B [...]');
+  const databasePid = Number(execSync('pidof mariadbd || pidof mysqld', { encoding: 'utf8', shell: '/bin/bash' }).trim().split(' ')[0]);
+  const server = parseMysqlServer(process.env.BENCH_MYSQL_URL ?? 'mariadb://root@127.0.0.1:3306');
+  const builds: Build[] = [];
+  try {
+    for (const dir of dirs) {
+      const db = await scratchDatabase(server, 'ops_ab');
+      const service = await startService({ databaseUrl: db.url, entry: resolve(dir, 'main.js') });
+      const fixtures = await loadFixtures(service.baseUrl, { buyers: 100, buyerBalanceYuan: 100_000, hotBalanceYuan: 10_000_000, goodsPerStore: 10, members: 50 }, () => undefined);
+      builds.push({ dir, db, service, fixtures, sent: 0, serviceMs: [], databaseMs: [] });
+    }
+    for (let round = 0; round < rounds; round++) {
+      for (const b of builds) {
+        const build = scenario === 'mall' ? (n: number) => mallCreate(b.fixtures, b.sent + n) : (n: number) => partnerPay(b.fixtures.buyers[(b.sent + n) % b.fixtures.buyers.length], 1, `ab${b.sent + n}`);
+        const before = { service: cpuSeconds(b.service.child.pid)!, database: cpuSeconds(databasePid)! };
+        const result = await runLoad({
+          name: b.dir,
+          baseUrl: b.service.baseUrl,
+          path: scenario === 'mall' ? '/order/create' : '/app/partner/order/pay',
+          connections: 50,
+          amount: BURST,
+          build,
+          check: scenario === 'mall' ? mallOk : partnerOk,
+          progress: false,
+        });
+        b.sent += BURST;
+        if (result.non2xx || result.errors || result.badBodies) throw new Error(`${b.dir}: ${JSON.stringify(result.statusCodes)}, ${result.errors} errors`);
+        if (round === 0) continue;
+        b.serviceMs.push(((cpuSeconds(b.service.child.pid)! - before.service) * 1000) / BURST);
+        b.databaseMs.push(((cpuSeconds(databasePid)! - before.database) * 1000) / BURST);
+      }
+      process.stdout.write(`round ${round + 1}/${rounds}\n`);
+    }
+    for (const b of builds) {
+      console.log(`${b.dir}: service ${median(b.serviceMs).toFixed(2)} ms, database ${median(b.databaseMs).toFixed(2)} ms per ${scenario} (medians of ${b.serviceMs.length})`);
+    }
+  } finally {
+    for (const b of builds) {
+      await b.service.stop();
+      await b.db.drop();
+    }
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
