@@ -1,10 +1,9 @@
-import type { Logger, QueryRunner } from 'typeorm';
 import { PartnerOrder } from '../../src/database/entities/partner/partner-order.entity';
 import { Payment } from '../../src/database/entities/payments/payment.entity';
 import { AlipaySandboxService } from '../../src/payments/alipay/alipay-sandbox.service';
 import { describeEachEngine } from '../support/each-engine';
+import { QueryLog, useQueryLog } from '../support/query-log';
 import { signMall, signPartner } from '../support/signing';
-import type { TestApp } from '../support/test-app';
 
 /**
  * Query budgets (README, "Query budgets"): how many SQL statements one request may send, transaction control
@@ -17,34 +16,8 @@ const ADMIN = { Authorization: 'Bearer admin-dev-token' };
 const DEMO_USER = '41840909af844632885424fbc20cae79';
 const DEMO_PACK = '55fca782f55f406d94e2cecb23d0140b';
 
-/**
- * Every query TypeORM's query runners send (they call `logger.logQuery` before each, on both drivers): one round
- * trip each. Statements sent together in one multi-statement query (MySQL) are joined by ";\n" (database/sql.ts,
- * database/transaction.service.ts).
- */
-class CountingLogger implements Logger {
-  queries: string[] = [];
-  logQuery(query: string, _parameters?: unknown[], _runner?: QueryRunner): void {
-    this.queries.push(query);
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
-
-function useCountingLogger(ctx: () => TestApp): CountingLogger {
-  const counter = new CountingLogger();
-  beforeAll(() => {
-    // The query runners read `dataSource.logger` on every statement, so swapping it counts from here on.
-    (ctx().dataSource as { logger: Logger }).logger = counter;
-  });
-  return counter;
-}
-
 /** The queries one request sends: requests run one at a time and background jobs are off in tests. */
-async function queriesOf(counter: CountingLogger, send: () => Promise<{ status: number; text: string }>): Promise<string[]> {
+async function queriesOf(counter: QueryLog, send: () => Promise<{ status: number; text: string }>): Promise<string[]> {
   counter.queries = [];
   const res = await send();
   if (res.status !== 200) throw new Error(`request failed: ${res.status} ${res.text}`);
@@ -97,7 +70,7 @@ const GOODS_BY_STORE = [
 ];
 
 describeEachEngine('query budgets', (ctx) => {
-  const counter = useCountingLogger(ctx);
+  const counter = useQueryLog(ctx);
   let addressId: number;
 
   beforeAll(async () => {

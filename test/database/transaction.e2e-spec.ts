@@ -1,38 +1,22 @@
-import type { Logger } from 'typeorm';
 import { PartnerLevel } from '../../src/database/entities/partner/partner-level.entity';
 import { exactlyOne, WriteBatch } from '../../src/database/sql';
 import { TransactionService } from '../../src/database/transaction.service';
 import { describeEachEngine } from '../support/each-engine';
+import { useQueryLog } from '../support/query-log';
 
 /**
  * The write path every use case takes (database/transaction.service.ts, database/sql.ts): on MySQL START TRANSACTION,
  * batches and deferred writes travel with other statements, so what commits and what rolls back must be exactly
  * what one statement at a time would give. Rows of partner_levels serve as plain markers.
  */
-class QueryLog implements Logger {
-  queries: string[] = [];
-  logQuery(query: string): void {
-    this.queries.push(query);
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
-
 const insertLevel = (id: string) => ({ sql: 'INSERT INTO partner_levels (id, name, level_rank) VALUES (?, ?, ?)', params: [id, id, 1] });
 
 describeEachEngine('transactions, batches and deferred writes', (ctx) => {
-  const log = new QueryLog();
+  const log = useQueryLog(ctx);
   let seq = 0;
   const id = (label: string) => `${label}-${seq++}`;
   const exists = async (levelId: string) => (await ctx().dataSource.getRepository(PartnerLevel).countBy({ id: levelId })) === 1;
   const tx = () => ctx().app.get(TransactionService);
-
-  beforeAll(() => {
-    (ctx().dataSource as { logger: Logger }).logger = log;
-  });
 
   it('on MySQL, a transaction that sends nothing costs no round trip', async () => {
     log.queries = [];
