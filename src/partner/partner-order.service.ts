@@ -95,10 +95,27 @@ export class PartnerOrderService {
   /**
    * Creates the order in one transaction. Paid at once (balance, or nothing left to pay): wallet debit,
    * coupon used, stock, level and score, all or nothing. Alipay: the order awaits payment with its coupon
-   * reserved and a pending payment; the pay URL is signed after the commit, outside the transaction.
+   * reserved and a pending payment, and the answer carries the signed pay URL (signed locally, no call out).
+   *
+   * The transaction runs under a fresh order number. A unique violation means another instance took the number in
+   * the same millisecond (or, far rarer, the payment's `out_trade_no`): the whole transaction is rolled back and run
+   * again a little later, so nothing of the failed attempt remains. The answer is made inside the transaction, so
+   * that it is stored with its commit (`CommitMark.answeredWith`).
    */
-  pay(input: PayOrderInput, commitMark?: CommitMark): Promise<PayResultDto> {
-    return this.createOrder(input, commitMark);
+  async pay(input: PayOrderInput, commitMark?: CommitMark): Promise<PayResultDto> {
+    let ms = this.orderNoClock.next();
+    for (let attempt = 1; ; attempt++) {
+      const orderNo = formatOrderNo(ms, this.config.APP_TIMEZONE);
+      try {
+        return await this.tx.run(async (em) => {
+          const { order, payment } = await this.createOrder(em, input, orderNo, new Date());
+          return { ali_pay_url: payment ? this.alipay.payUrl(payment) : '', order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
+        }, commitMark?.answeredWith);
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= ORDER_NO_ATTEMPTS) throw error;
+        ms = this.orderNoClock.bumpPast(ms, randomInt(0, ORDER_NO_JITTER_MS));
+      }
+    }
   }
 
   async giftList(userId: string): Promise<GiftListResultDto> {
@@ -166,33 +183,11 @@ export class PartnerOrderService {
   }
 
   /**
-   * One transaction under a fresh order number. A unique violation means another instance took the number in the
-   * same millisecond (or, far rarer, the payment's `out_trade_no`): the whole transaction is rolled back and run
-   * again a little later, so nothing of the failed attempt remains. The answer, pay URL included, is made inside the
-   * transaction, so that it is stored with its commit (`CommitMark.answeredWith`); the URL is signed locally.
-   */
-  private async createOrder(input: PayOrderInput, commitMark?: CommitMark): Promise<PayResultDto> {
-    let ms = this.orderNoClock.next();
-    for (let attempt = 1; ; attempt++) {
-      const orderNo = formatOrderNo(ms, this.config.APP_TIMEZONE);
-      try {
-        return await this.tx.run(async (em) => {
-          const { order, payment } = await this.createOrderIn(em, input, orderNo, new Date());
-          return { ali_pay_url: payment ? this.alipay.payUrl(payment) : '', order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
-        }, commitMark?.answeredWith);
-      } catch (error) {
-        if (!isUniqueViolation(error) || attempt >= ORDER_NO_ATTEMPTS) throw error;
-        ms = this.orderNoClock.bumpPast(ms, randomInt(0, ORDER_NO_JITTER_MS));
-      }
-    }
-  }
-
-  /**
    * Reads what the order copies, then sends every write in one batch (one round trip on MySQL): the order, the
    * coupon claim, the wallet debit and its ledger row or the pending payment, level and score, the stock. The
    * conditional updates are checked after the batch; a failed one rolls the whole transaction back.
    */
-  private async createOrderIn(em: EntityManager, input: PayOrderInput, orderNo: string, now: Date): Promise<{ order: PartnerOrder; payment: Payment | null }> {
+  private async createOrder(em: EntityManager, input: PayOrderInput, orderNo: string, now: Date): Promise<{ order: PartnerOrder; payment: Payment | null }> {
     const { user, address, pack } = await this.orderSources(em, input);
     if (!address) throw new NotFoundError('地址不存在');
     if (!pack) throw new NotFoundError('礼包不存在');
