@@ -45,7 +45,7 @@ export interface Statement {
  * multi-statement query, one round trip; the server stops at the first that fails, as it would one by one, and
  * the caller's transaction then rolls back. SQLite runs them one by one.
  */
-export async function executeAll(em: EntityManager, statements: Statement[]): Promise<number[]> {
+async function executeAll(em: EntityManager, statements: Statement[]): Promise<number[]> {
   if (statements.length <= 1 || isSqlite(em)) {
     const changed: number[] = [];
     for (const s of statements) changed.push(await execute(em, s.sql, s.params));
@@ -174,7 +174,7 @@ function resultsAfter(result: QueryResult, skipped: number, structured?: boolean
  * Writes whose changed-row counts nothing checks, sent with the transaction's next statement or its COMMIT
  * instead of a round trip of their own (MySQL). Outside a held transaction, and on SQLite, they run at once.
  */
-export async function deferWrites(em: EntityManager, statements: Statement[]): Promise<void> {
+async function deferWrites(em: EntityManager, statements: Statement[]): Promise<void> {
   const held = em.queryRunner && heldByRunner.get(em.queryRunner);
   if (!held) {
     await executeAll(em, statements);
@@ -228,14 +228,8 @@ function valuesOf(em: EntityManager, columns: Columns, row: ObjectLiteral): unkn
  * Inserts one row with every column the entity maps (auto-increment ids excepted), converted as TypeORM would.
  * Nothing is read back: callers that insert with this set every value themselves.
  */
-export function insertRow<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, row: T): Promise<void> {
-  return insertRows(em, entity, [row]);
-}
-
-/** Inserts rows in one statement; nothing is read back. */
-export async function insertRows<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, rows: T[]): Promise<void> {
-  if (rows.length === 0) return;
-  const { sql, params } = insertStatement(em, entity, rows);
+export async function insertRow<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, row: T): Promise<void> {
+  const { sql, params } = insertStatement(em, entity, [row]);
   await withRunner(em, (runner) => runner.query(sql, params, true));
 }
 
