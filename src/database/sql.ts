@@ -80,7 +80,12 @@ export class WriteBatch {
 
   async run(em: EntityManager): Promise<void> {
     const changed = await executeAll(em, this.statements);
-    for (const [i, check] of this.checks.entries()) await check?.(changed[i]);
+    try {
+      for (const [i, check] of this.checks.entries()) await check?.(changed[i]);
+    } catch (error) {
+      if (em.queryRunner) failedChecks.add(em.queryRunner);
+      throw error;
+    }
   }
 
   /** A batch without checks goes out with the transaction's next statement or its COMMIT (`deferWrites`). */
@@ -88,6 +93,25 @@ export class WriteBatch {
     if (this.checks.some((check) => check !== undefined)) throw new Error('WriteBatch.defer: a batch with checks must run');
     return deferWrites(em, this.statements);
   }
+}
+
+/**
+ * Transactions in which a batch's check failed. The batch's later writes ran all the same (a debit's ledger row, say),
+ * so such a transaction must never commit, even when the caller caught the check's error: see `assertNoFailedCheck`.
+ */
+const failedChecks = new WeakSet<QueryRunner>();
+
+/**
+ * TransactionService calls this as a transaction's work ends, before COMMIT: it throws when a write batch's check
+ * failed in the transaction. It also forgets the failure, since SQLite's one query runner serves every transaction.
+ */
+export function assertNoFailedCheck(em: EntityManager): void {
+  if (em.queryRunner && failedChecks.delete(em.queryRunner)) throw new Error('a write check failed in this transaction, so it is rolled back');
+}
+
+/** Forgets what an earlier transaction on the same query runner left (called as a transaction starts). */
+export function forgetFailedChecks(em: EntityManager): void {
+  if (em.queryRunner) failedChecks.delete(em.queryRunner);
 }
 
 /** What a write's changed-row count must satisfy; it throws the domain error otherwise. */

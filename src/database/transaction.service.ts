@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { isRetryableTransactionError } from './db-errors';
-import { execute, HeldStatements, Statement } from './sql';
+import { assertNoFailedCheck, execute, forgetFailedChecks, HeldStatements, Statement } from './sql';
 
 const MAX_ATTEMPTS = 4;
 
@@ -42,15 +42,18 @@ export class TransactionService {
    */
   run<T>(work: (em: EntityManager) => Promise<T>, onCommit?: OnCommit<T>): Promise<T> {
     if (!this.isSqlite) return this.withRetry((runner) => inTransaction(runner, work, onCommit));
-    const unit = onCommit
-      ? async (em: EntityManager) => {
-          const result = await work(em);
+    return this.queued(() =>
+      this.dataSource.transaction(async (em) => {
+        forgetFailedChecks(em);
+        const result = await work(em);
+        assertNoFailedCheck(em);
+        if (onCommit) {
           const last = lastStatement(onCommit, result);
           await execute(em, last.sql, last.params);
-          return result;
         }
-      : work;
-    return this.queued(() => this.dataSource.transaction(unit));
+        return result;
+      }),
+    );
   }
 
   /**
@@ -110,6 +113,7 @@ async function inTransaction<T>(runner: QueryRunner, work: (em: EntityManager) =
   markActive(runner, true);
   try {
     const result = await work(runner.manager);
+    assertNoFailedCheck(runner.manager);
     const untouched = !held.sent && held.pending === 1;
     if (!untouched || onCommit) await held.flush(onCommit ? [lastStatement(onCommit, result), COMMIT] : [COMMIT]);
     return result;

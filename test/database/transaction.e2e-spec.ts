@@ -52,6 +52,22 @@ describeEachEngine('transactions, batches and deferred writes', (ctx) => {
     expect([await exists(before), await exists(deferred), await exists(inBatch), await exists(mark)]).toEqual([false, false, false, false]);
   });
 
+  it('a transaction whose batch check failed never commits, even when the caller caught the error', async () => {
+    const [inBatch, after] = [id('in-batch'), id('after')];
+    const failed = tx().run(async (em) => {
+      const row = insertLevel(inBatch);
+      await new WriteBatch()
+        .add('UPDATE partner_levels SET name = ? WHERE id = ?', ['x', 'no-such-level'], exactlyOne(() => new Error('no row changed')))
+        .add(row.sql, row.params)
+        .run(em)
+        .catch(() => undefined);
+      await em.insert(PartnerLevel, { id: after, name: after, rank: 1 });
+      return 'swallowed';
+    });
+    await expect(failed).rejects.toThrow('a write check failed in this transaction');
+    expect([await exists(inBatch), await exists(after)]).toEqual([false, false]);
+  });
+
   it('a statement that fails in a batch fails the transaction and leaves nothing', async () => {
     const [first, mark] = [id('first'), id('mark')];
     const row = insertLevel(first);

@@ -46,7 +46,8 @@ export class WalletService {
 
   /**
    * `debit` as two writes of the caller's batch: the conditional update and its ledger row. When the balance does
-   * not cover the amount the ledger row is written too, but the check (42201) rolls the transaction back.
+   * not cover the amount the ledger row is written too, but the check (42201) fails, and a transaction with a failed
+   * check never commits, even if a caller caught the error (database/sql.ts `assertNoFailedCheck`).
    */
   debitWith(writes: WriteBatch, change: WalletChange): WriteBatch {
     assertPositive(change.amount);
