@@ -140,6 +140,8 @@ export class MallOrderService {
       serviceFeeAmount: group.serviceFeeAmount,
       serviceFees: group.serviceFees.filter((f) => f.checked).map(({ code, name, amount }) => ({ code, name, amount })),
       price: group.price,
+      refundPrice: 0,
+      statusBeforeRefund: null,
       status: MallOrderStatus.AwaitingPayment,
       note: group.note,
       address: input.address,

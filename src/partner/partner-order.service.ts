@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { IllegalStateError, NotFoundError, OutOfStockError } from '../common/errors/app-error';
 import { fenToYuan } from '../common/money';
+import { payDeadline } from '../common/pay-deadline';
 import { hexId } from '../common/ids';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/db-errors';
@@ -198,7 +199,7 @@ export class PartnerOrderService {
     const deductPrice = coupon ? Math.min(coupon.amount, pack.price) : 0;
     const payAmount = pack.price - deductPrice;
     const paidNow = input.payType === PayType.Balance || payAmount === 0;
-    const payExpiresAt = new Date(now.getTime() + this.config.ORDER_PAY_TIMEOUT_MINUTES * 60_000);
+    const payExpiresAt = payDeadline(this.config, now);
     const writes = new WriteBatch();
     const payment = paidNow
       ? null

@@ -5,7 +5,8 @@ import { PartnerOrder } from '../database/entities/partner/partner-order.entity'
 import { Payment } from '../database/entities/payments/payment.entity';
 import { PaymentSettlementRegistry, SettlementHandler } from '../payments/payment-settlement.registry';
 import { grantPaidBenefits, useReservedCoupon } from './order-effects';
-import { OrderStatus, tryTransition } from './order-status';
+import { moved } from '../common/lifecycle/transition';
+import { OrderStatus, transition } from './order-status';
 
 /**
  * Payments calls this inside the transaction that marks an Alipay payment paid. The order's conditional
@@ -24,11 +25,13 @@ export class PartnerOrderSettlement implements SettlementHandler, OnModuleInit {
   async onPaid(em: EntityManager, payment: Payment): Promise<'settled' | 'closed'> {
     const order = await em.findOneBy(PartnerOrder, { orderNo: payment.bizNo });
     if (!order) throw new Error(`partner order ${payment.bizNo} of payment ${payment.outTradeNo} does not exist`);
-    const paid = await tryTransition(em, order.orderNo, OrderStatus.AwaitingPayment, OrderStatus.Paid, {
-      paidAt: payment.paidAt ?? new Date(),
-      thirdOrderNo: payment.tradeNo,
-      billNo: payment.outTradeNo,
-    });
+    const paid = await moved(
+      transition(em, order.orderNo, OrderStatus.AwaitingPayment, OrderStatus.Paid, {
+        paidAt: payment.paidAt ?? new Date(),
+        thirdOrderNo: payment.tradeNo,
+        billNo: payment.outTradeNo,
+      }),
+    );
     if (!paid) return 'closed';
     const writes = new WriteBatch();
     useReservedCoupon(writes, order);

@@ -70,6 +70,7 @@ export class PaymentService {
       tradeNo: '',
       notifyRaw: null,
       needsRefund: false,
+      refundedAmount: 0,
       createdAt: now,
       paidAt: null,
       closedAt: null,

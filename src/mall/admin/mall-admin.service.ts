@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { ConflictError, IllegalStateError, InsufficientFundsError, InvalidParamsError, NotFoundError } from '../../common/errors/app-error';
+import { ConflictError, InsufficientFundsError, InvalidParamsError, NotFoundError } from '../../common/errors/app-error';
 import { hexId } from '../../common/ids';
 import { Fen, fenToYuan, yuanToFen } from '../../common/money';
 import { compactTime, formatWireTime, parseWireTime } from '../../common/time';
@@ -224,9 +224,7 @@ export class MallAdminService {
       const order = await em.findOneBy(MallOrder, { orderSn });
       if (!order) throw new NotFoundError('订单不存在');
       const now = new Date();
-      if (!(await this.lifecycle.ship(em, order, { expressName: dto.express_name, expressNumber: dto.express_number }, now))) {
-        throw new IllegalStateError('订单状态不允许发货');
-      }
+      await this.lifecycle.ship(em, order, { expressName: dto.express_name, expressNumber: dto.express_number }, now);
       return {
         order_sn: order.orderSn,
         status: MallOrderStatus.Shipped,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
+import { payDeadline } from '../../common/pay-deadline';
 import { formatWireTime } from '../../common/time';
 import { affectedRows } from '../../database/db-errors';
 import { MallOrder } from '../../database/entities/mall/mall-order.entity';
@@ -10,7 +11,6 @@ import { Payment, PaymentStatus } from '../../database/entities/payments/payment
 import { TransactionService } from '../../database/transaction.service';
 import { AlipayService } from '../../payments/alipay/alipay.service';
 import { PaymentService } from '../../payments/payment.service';
-import { MallTradeTimeoutJob } from '../trade/mall-trade-timeout.job';
 import { CashierOrderLine, CashierView } from './cashier-page';
 
 const TRADE_SN = /^TN\d{12}[0-9A-F]{6}$/;
@@ -23,7 +23,6 @@ export class CashierService {
     private readonly tx: TransactionService,
     private readonly payments: PaymentService,
     private readonly alipay: AlipayService,
-    private readonly timeouts: MallTradeTimeoutJob,
   ) {}
 
   async view(tradeSn: string, now = new Date()): Promise<CashierView> {
@@ -34,7 +33,7 @@ export class CashierService {
     const base = { tradeSn, amount: trade.totalPrice, orders };
     if (trade.status === MallTradeStatus.Paid) return { kind: 'paid', ...base };
     if (trade.status === MallTradeStatus.Closed) return { kind: 'closed', ...base };
-    const deadline = this.timeouts.deadlineOf(trade.createdAt);
+    const deadline = payDeadline(this.config, trade.createdAt);
     if (deadline.getTime() <= now.getTime()) return { kind: 'expired', ...base };
 
     const payment = await this.pendingPayment(trade, deadline, now);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, FindOptionsWhere, In } from 'typeorm';
-import { affectedRows } from '../../database/db-errors';
+import { EntityManager, In } from 'typeorm';
+import { moved } from '../../common/lifecycle/transition';
 import { MallCoupon, MallCouponStatus } from '../../database/entities/mall/mall-coupon.entity';
 import { MallGoods } from '../../database/entities/mall/mall-goods.entity';
 import { MallGoodsOption } from '../../database/entities/mall/mall-goods-option.entity';
@@ -12,7 +12,7 @@ import { PaymentStatus } from '../../database/entities/payments/payment.entity';
 import { PaymentService } from '../../payments/payment.service';
 import { WalletService } from '../../payments/wallet/wallet.service';
 import { MerchantOutbox } from '../notify/merchant-outbox.service';
-import { canMove } from './mall-order-status';
+import { MALL_ORDER_LIFECYCLE, MALL_TRADE_LIFECYCLE } from './mall-order-status';
 
 export interface ShipInput {
   expressName: string;
@@ -32,31 +32,22 @@ export class MallTradeLifecycle {
     private readonly outbox: MerchantOutbox,
   ) {}
 
-  /** Unpaid → paid, with all its orders. False when the trade was no longer awaiting payment. */
+  /** Unpaid → paid, with all its orders. False when the trade was no longer awaiting payment (closed meanwhile). */
   async markPaid(em: EntityManager, trade: MallTrade, now: Date): Promise<boolean> {
-    const moved = await em.update(
-      MallTrade,
-      { id: trade.id, status: MallTradeStatus.AwaitingPayment },
-      { status: MallTradeStatus.Paid, paidAt: now, updatedAt: now },
-    );
-    if (affectedRows(moved) !== 1) return false;
-    await moveOrders(em, { tradeId: trade.id }, MallOrderStatus.AwaitingPayment, MallOrderStatus.AwaitingShipment, { paidAt: now }, now);
+    const paid = await moved(MALL_TRADE_LIFECYCLE.transition(em, { id: trade.id }, MallTradeStatus.AwaitingPayment, MallTradeStatus.Paid, { paidAt: now, updatedAt: now }));
+    if (!paid) return false;
+    await MALL_ORDER_LIFECYCLE.transitionAll(em, { tradeId: trade.id }, MallOrderStatus.AwaitingPayment, MallOrderStatus.AwaitingShipment, { paidAt: now, updatedAt: now });
     await this.outbox.enqueue(em, trade.appId, 'trade_paid', { outside_sn: trade.outsideSn, trade_sn: trade.tradeSn, order_sn: '', status: MallTradeStatus.Paid }, now);
     return true;
   }
 
   /**
-   * Unpaid → closed: stock, points, balance and coupons go back, the pending payment closes. False (and
+   * Unpaid → closed: stock, points, balance and coupons go back, the pending payment closes. 42204 (and
    * nothing released) when the trade was not awaiting payment.
    */
-  async close(em: EntityManager, trade: MallTrade, now: Date): Promise<boolean> {
-    const moved = await em.update(
-      MallTrade,
-      { id: trade.id, status: MallTradeStatus.AwaitingPayment },
-      { status: MallTradeStatus.Closed, closedAt: now, updatedAt: now },
-    );
-    if (affectedRows(moved) !== 1) return false;
-    await moveOrders(em, { tradeId: trade.id }, MallOrderStatus.AwaitingPayment, MallOrderStatus.Closed, { closedAt: now }, now);
+  async close(em: EntityManager, trade: MallTrade, now: Date): Promise<void> {
+    await MALL_TRADE_LIFECYCLE.transition(em, { id: trade.id }, MallTradeStatus.AwaitingPayment, MallTradeStatus.Closed, { closedAt: now, updatedAt: now });
+    await MALL_ORDER_LIFECYCLE.transitionAll(em, { tradeId: trade.id }, MallOrderStatus.AwaitingPayment, MallOrderStatus.Closed, { closedAt: now, updatedAt: now });
     await this.restock(em, trade);
     if (trade.points > 0) await em.increment(MallMember, { uid: trade.uid }, 'points', trade.points);
     if (trade.balanceAmount > 0) {
@@ -73,23 +64,18 @@ export class MallTradeLifecycle {
     const payment = await this.payments.latestFor(em, 'mall_trade', trade.tradeSn);
     if (payment?.status === PaymentStatus.Pending) await this.payments.closePending(em, payment.outTradeNo);
     await this.outbox.enqueue(em, trade.appId, 'trade_closed', { outside_sn: trade.outsideSn, trade_sn: trade.tradeSn, order_sn: '', status: MallTradeStatus.Closed }, now);
-    return true;
   }
 
-  /** Awaiting shipment → shipped. False when the order was in another status. */
-  async ship(em: EntityManager, order: MallOrder, input: ShipInput, now: Date): Promise<boolean> {
-    const moved = await moveOrders(
-      em,
-      { id: order.id },
-      MallOrderStatus.AwaitingShipment,
-      MallOrderStatus.Shipped,
-      { expressName: input.expressName, expressNumber: input.expressNumber, shippedAt: now },
-      now,
-    );
-    if (moved !== 1) return false;
+  /** Awaiting shipment → shipped; 42204 when the order was in another status. */
+  async ship(em: EntityManager, order: MallOrder, input: ShipInput, now: Date): Promise<void> {
+    await MALL_ORDER_LIFECYCLE.transition(em, { id: order.id }, order.status, MallOrderStatus.Shipped, {
+      expressName: input.expressName,
+      expressNumber: input.expressNumber,
+      shippedAt: now,
+      updatedAt: now,
+    });
     const trade = await em.findOneByOrFail(MallTrade, { id: order.tradeId });
     await this.outbox.enqueue(em, trade.appId, 'order_shipped', { outside_sn: trade.outsideSn, trade_sn: trade.tradeSn, order_sn: order.orderSn, status: MallOrderStatus.Shipped }, now);
-    return true;
   }
 
   /** Gives back the units of every line, in the goods-id order creates take them, so they lock alike. */
@@ -103,17 +89,4 @@ export class MallTradeLifecycle {
       else await em.increment(MallGoods, { id: line.goodsId }, 'stock', line.total);
     }
   }
-}
-
-/** Moves orders between statuses allowed by the table, only those still in `from`; returns how many moved. */
-async function moveOrders(
-  em: EntityManager,
-  where: FindOptionsWhere<MallOrder>,
-  from: MallOrderStatus,
-  to: MallOrderStatus,
-  fields: Partial<MallOrder>,
-  now: Date,
-): Promise<number> {
-  if (!canMove(from, to)) throw new Error(`mall order move ${from} → ${to} is not in the table`);
-  return affectedRows(await em.update(MallOrder, { ...where, status: from }, { ...fields, status: to, updatedAt: now }));
 }

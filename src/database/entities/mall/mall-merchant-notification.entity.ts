@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { DateTimeColumn } from '../../columns';
 
-export type MerchantEvent = 'trade_paid' | 'trade_closed' | 'order_shipped';
+export type MerchantEvent = 'trade_paid' | 'trade_closed' | 'order_shipped' | 'order_refunded';
 export type MerchantNotificationStatus = 'pending' | 'delivered' | 'failed';
 
 /** What the merchant is told; signed with the app's secret when it is sent. */

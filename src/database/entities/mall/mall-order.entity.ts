@@ -78,6 +78,14 @@ export class MallOrder {
   @FenColumn()
   price: number;
 
+  /** Of `price`, refunded or being refunded; never above it (a conditional update). */
+  @FenColumn()
+  refundPrice: number;
+
+  /** The status a refund took the order from (to 11), so a partial refund can return it there. */
+  @Column({ type: 'smallint', nullable: true })
+  statusBeforeRefund: MallOrderStatus | null;
+
   @Column({ type: 'smallint', default: MallOrderStatus.AwaitingPayment })
   status: MallOrderStatus;
 

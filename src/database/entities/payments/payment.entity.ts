@@ -25,11 +25,19 @@ export class Payment {
   @Column({ type: 'varchar', length: 64 })
   bizNo: string;
 
+  /** `alipay`, or `balance` for the record of a wallet payment made when it is first refunded. */
   @Column({ type: 'varchar', length: 16, default: 'alipay' })
-  channel: string;
+  channel: 'alipay' | 'balance';
 
   @FenColumn()
   amount: number;
+
+  /**
+   * Taken by refunds that are pending or succeeded; never above `amount` (one conditional UPDATE per refund,
+   * SPEC §10). A failed refund gives its amount back.
+   */
+  @FenColumn()
+  refundedAmount: number;
 
   @Column({ type: 'varchar', length: 128 })
   subject: string;
