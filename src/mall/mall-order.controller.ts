@@ -5,10 +5,11 @@ import { ErrorCode } from '../common/errors/app-error';
 import { CommitMark, RequestCommitMark } from '../common/idempotency/commit-mark';
 import { Signed } from '../common/signature/signed.decorator';
 import { ApiEnvelope } from '../common/swagger/api-responses';
-import { CloseOrderDto, CreateOrderDto, OrderLookupDto, PreOrderDto } from './dto/mall-order-params.dto';
-import { ClosedTradeDto, CreateOrderDataDto, PreOrderDataDto, TradeViewDto } from './dto/mall-order-responses.dto';
+import { CloseOrderDto, CreateOrderDto, OrderLookupDto, PreOrderDto, RefundOrderDto } from './dto/mall-order-params.dto';
+import { ClosedTradeDto, CreateOrderDataDto, PreOrderDataDto, RefundedOrderDto, TradeViewDto } from './dto/mall-order-responses.dto';
 import { MallAppId } from './mall-app-id.decorator';
 import { MallOrderService } from './mall-order.service';
+import { MallRefundService } from './mall-refund.service';
 
 /** Every signed endpoint can refuse shape, signature and replays (nonce reused: 40102; Idempotency-Key reused or in flight: 40901). */
 const SIGNED_ERRORS = [ErrorCode.InvalidParams, ErrorCode.BadSignature, ErrorCode.Replay, ErrorCode.Conflict];
@@ -18,7 +19,10 @@ const SIGNED_ERRORS = [ErrorCode.InvalidParams, ErrorCode.BadSignature, ErrorCod
 @MallApi()
 @Controller('order')
 export class MallOrderController {
-  constructor(private readonly orders: MallOrderService) {}
+  constructor(
+    private readonly orders: MallOrderService,
+    private readonly refunds: MallRefundService,
+  ) {}
 
   @Post('pre')
   @HttpCode(200)
@@ -56,9 +60,29 @@ export class MallOrderController {
   @Post('close')
   @HttpCode(200)
   @Signed('mall')
-  @ApiOperation({ summary: '关闭订单 / Close an unpaid trade: stock, points, balance and coupons return' })
+  @ApiOperation({
+    summary: '关闭订单 / Close an unpaid trade: stock, points, balance and coupons return',
+    description:
+      'An open Alipay payment is reconciled first (`alipay.trade.query`): paid there (a lost notify) → the trade is settled and the close ' +
+      'is 42204; awaiting payment → closed at Alipay, then here; no usable answer → 503 and nothing closes.',
+  })
   @ApiEnvelope('mall', ClosedTradeDto, [...SIGNED_ERRORS, ErrorCode.NotFound, ErrorCode.IllegalState])
   close(@MallAppId() appId: string, @Body() dto: CloseOrderDto, @RequestCommitMark() commitMark?: CommitMark): Promise<ClosedTradeDto> {
     return this.orders.close(appId, dto.outside_sn, commitMark);
+  }
+
+  @Post('refund')
+  @HttpCode(200)
+  @Signed('mall')
+  @ApiOperation({
+    summary: '退款 / Refund one order of a paid trade (own app only)',
+    description:
+      '`amount` (yuan, default all that remains) comes from the order\'s cash price, refunded through the trade\'s Alipay payment. The order is ' +
+      '11 while the refund is under way; a full refund closes it (-1) and gives back its point and balance deductions, a partial one returns ' +
+      'it to its status. The merchant is notified (`order_refunded`). Unpaid, closed or refunding orders: 42204; above what remains: 42205.',
+  })
+  @ApiEnvelope('mall', RefundedOrderDto, [...SIGNED_ERRORS, ErrorCode.NotFound, ErrorCode.IllegalState, ErrorCode.RefundExceeds])
+  refund(@MallAppId() appId: string, @Body() dto: RefundOrderDto): Promise<RefundedOrderDto> {
+    return this.refunds.refund(appId, dto);
   }
 }

@@ -80,11 +80,16 @@ export class MallOrderService {
     return this.views.trade(this.tx.manager, trade);
   }
 
+  /** Closes an unpaid trade once its Alipay payment is reconciled (SPEC §6): paid there → settled, and the close is 42204. */
   async close(appId: string, outsideSn: string, commitMark?: CommitMark): Promise<ClosedTradeDto> {
+    const found = await this.tx.manager.findOneBy(MallTrade, { appId, outsideSn });
+    if (!found) throw new NotFoundError('订单不存在');
+    if (found.status === MallTradeStatus.AwaitingPayment && (await this.lifecycle.reconcileBeforeClose(found)) === 'paid') {
+      throw new IllegalStateError('订单已支付，不能关闭');
+    }
     return this.tx.run(async (em) => {
-      const trade = await em.findOneBy(MallTrade, { appId, outsideSn });
-      if (!trade) throw new NotFoundError('订单不存在');
-      if (!(await this.lifecycle.close(em, trade, new Date()))) throw new IllegalStateError('订单状态不允许关闭');
+      const trade = await em.findOneByOrFail(MallTrade, { id: found.id });
+      await this.lifecycle.close(em, trade, new Date());
       return { outside_sn: trade.outsideSn, trade_sn: trade.tradeSn, status: MallTradeStatus.Closed };
     }, commitMark?.answeredWith);
   }

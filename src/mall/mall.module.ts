@@ -7,8 +7,10 @@ import { CashierService } from './cashier/cashier.service';
 import { MallJobs } from './mall-jobs';
 import { MallOrderController } from './mall-order.controller';
 import { MallOrderService } from './mall-order.service';
+import { MallRefundService } from './mall-refund.service';
 import { MerchantOutbox } from './notify/merchant-outbox.service';
 import { OrderPricingService } from './pricing/order-pricing.service';
+import { MallOrderRefunds } from './trade/mall-order-refunds';
 import { MallTradeLifecycle } from './trade/mall-trade-lifecycle.service';
 import { MallTradeTimeoutJob } from './trade/mall-trade-timeout.job';
 import { MallTradeViews } from './trade/mall-trade-views';
@@ -24,6 +26,8 @@ import { MallTradeSettlement } from './trade/mall-trade.settlement';
     MallTradeViews,
     MallTradeLifecycle,
     MallTradeSettlement,
+    MallOrderRefunds,
+    MallRefundService,
     MallTradeTimeoutJob,
     MerchantOutbox,
     CashierService,

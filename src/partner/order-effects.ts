@@ -22,7 +22,7 @@ export function takeStock(writes: WriteBatch, pack: Pick<GiftPack, 'id' | 'stock
 }
 
 /** Gives back the unit a closed order took (if the pack still counts stock). */
-async function returnStock(em: EntityManager, order: PartnerOrder): Promise<void> {
+export async function returnStock(em: EntityManager, order: PartnerOrder): Promise<void> {
   if (!order.stockTaken) return;
   await em
     .createQueryBuilder()

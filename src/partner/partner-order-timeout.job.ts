@@ -6,6 +6,7 @@ import { drainInBatches, startPeriodicJob } from '../common/jobs/periodic-job';
 import { AppConfig } from '../config/app-config';
 import { PartnerOrder } from '../database/entities/partner/partner-order.entity';
 import { TransactionService } from '../database/transaction.service';
+import { PaymentReconciliation } from '../payments/payment-reconciliation.service';
 import { PaymentService } from '../payments/payment.service';
 import { closeUnpaidOrder } from './order-effects';
 import { OrderStatus } from './order-status';
@@ -26,6 +27,7 @@ export class PartnerOrderTimeoutJob implements OnApplicationBootstrap, OnApplica
     private readonly config: AppConfig,
     private readonly tx: TransactionService,
     private readonly payments: PaymentService,
+    private readonly reconciliation: PaymentReconciliation,
     private readonly logger: AppLogger,
   ) {}
 
@@ -52,8 +54,13 @@ export class PartnerOrderTimeoutJob implements OnApplicationBootstrap, OnApplica
     );
   }
 
-  /** False when the order was paid or cancelled since it was listed: nothing left to close. */
+  /**
+   * False when the order was paid or cancelled since it was listed: nothing left to close. An Alipay payment is
+   * reconciled first (SPEC §6): paid there → settled instead of closed; no usable answer → it throws, nothing
+   * closes, and the next run tries again.
+   */
   private async closeOne(order: PartnerOrder, now: Date): Promise<boolean> {
+    if (order.billNo && (await this.reconciliation.beforeClose(order.billNo)) === 'paid') return false;
     try {
       await this.tx.run((em) => closeUnpaidOrder(em, this.payments, order, now));
       return true;

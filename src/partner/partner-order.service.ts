@@ -17,6 +17,7 @@ import { PartnerUser } from '../database/entities/partner/partner-user.entity';
 import { Payment, PaymentStatus } from '../database/entities/payments/payment.entity';
 import { TransactionService } from '../database/transaction.service';
 import { AlipayService } from '../payments/alipay/alipay.service';
+import { PaymentReconciliation } from '../payments/payment-reconciliation.service';
 import { PaymentService } from '../payments/payment.service';
 import { WalletService } from '../payments/wallet/wallet.service';
 import { GiftListResultDto } from './dto/gift-pack.dto';
@@ -91,6 +92,7 @@ export class PartnerOrderService {
     private readonly wallets: WalletService,
     private readonly payments: PaymentService,
     private readonly alipay: AlipayService,
+    private readonly reconciliation: PaymentReconciliation,
   ) {}
 
   /**
@@ -150,8 +152,16 @@ export class PartnerOrderService {
     return { list: orders.map((o) => toOrderInfo(o, this.config.APP_TIMEZONE)), total, page: query.page, page_size: query.pageSize };
   }
 
-  /** 0 → -1: the pending payment is closed, the coupon and stock released, once. */
-  cancel(userId: string, orderNo: string, commitMark?: CommitMark): Promise<OrderResultDto> {
+  /**
+   * 0 → -1: the pending payment is closed, the coupon and stock released, once. An Alipay payment is first
+   * reconciled with Alipay (SPEC §6): paid there (its notify was lost) → settled, and the cancel is 42204; no usable
+   * answer → 503 and nothing closes.
+   */
+  async cancel(userId: string, orderNo: string, commitMark?: CommitMark): Promise<OrderResultDto> {
+    const order = await this.ownOrder(this.tx.manager, userId, orderNo);
+    if (order.orderStatus === OrderStatus.AwaitingPayment && order.billNo && (await this.reconciliation.beforeClose(order.billNo)) === 'paid') {
+      throw new IllegalStateError('订单已支付，不能取消');
+    }
     return this.tx.run(async (em) => {
       const found = await this.ownOrder(em, userId, orderNo);
       await closeUnpaidOrder(em, this.payments, found, new Date());

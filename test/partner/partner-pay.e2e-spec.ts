@@ -3,6 +3,7 @@ import { WalletLedger } from '../../src/database/entities/payments/wallet-ledger
 import { TransactionService } from '../../src/database/transaction.service';
 import { PartnerOrderService } from '../../src/partner/partner-order.service';
 import { AlipayService } from '../../src/payments/alipay/alipay.service';
+import { PaymentReconciliation } from '../../src/payments/payment-reconciliation.service';
 import { PaymentService } from '../../src/payments/payment.service';
 import { WalletService } from '../../src/payments/wallet/wallet.service';
 import { describeEachEngine } from '../support/each-engine';
@@ -173,7 +174,7 @@ describeEachEngine('partner: POST /app/partner/order/pay with balance', (ctx) =>
     const { userId, addressId } = await newUser(t, { balance: 12000 });
     const service = t.app.get(PartnerOrderService);
     // A second instance of the service: its own in-process clock, the same database.
-    const other = new PartnerOrderService(t.config, t.app.get(TransactionService), t.app.get(WalletService), t.app.get(PaymentService), t.app.get(AlipayService));
+    const other = new PartnerOrderService(t.config, t.app.get(TransactionService), t.app.get(WalletService), t.app.get(PaymentService), t.app.get(AlipayService), t.app.get(PaymentReconciliation));
     const frozen = Date.now() + 3_600_000;
     const clock = jest.spyOn(Date, 'now').mockReturnValue(frozen);
     try {

@@ -14,6 +14,7 @@ export const ErrorCode = {
   CouponUnusable: 42202,
   OutOfStock: 42203,
   IllegalState: 42204,
+  RefundExceeds: 42205,
   RateLimited: 42901,
   Internal: 50001,
 } as const;
@@ -29,6 +30,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   42202: 422,
   42203: 422,
   42204: 422,
+  42205: 422,
   42901: 429,
   50001: 500,
 };
@@ -97,6 +99,19 @@ export class OutOfStockError extends AppError {
 export class IllegalStateError extends AppError {
   constructor(message = '订单状态不允许此操作') {
     super(ErrorCode.IllegalState, message);
+  }
+}
+
+export class RefundExceedsError extends AppError {
+  constructor(message = '退款金额超出可退金额') {
+    super(ErrorCode.RefundExceeds, message);
+  }
+}
+
+/** The payment channel (Alipay) gave no usable answer, so nothing that depends on it was done: retry later (503). */
+export class ChannelUnavailableError extends AppError {
+  constructor(message = '支付渠道暂不可用，请稍后重试') {
+    super(ErrorCode.Internal, message, {}, 503);
   }
 }
 

@@ -14,6 +14,7 @@ const MEANING: Record<number, string> = {
   42202: '优惠券不可用 / coupon not usable',
   42203: '库存不足或已下架 / out of stock or off sale',
   42204: '状态不允许 / the status does not allow this action',
+  42205: '退款金额超出可退金额 / refund amount above what remains refundable',
   42901: '请求过于频繁 / rate limited',
   50001: '服务器内部错误 / internal error or database unavailable (errors.request_id)',
 };

@@ -15,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsMoney } from '../../common/money';
 import { MallSignedDto } from '../../common/signature/signed-params.dto';
 import { INT32_MAX, ToInt, ToStr } from '../../common/validation/transforms';
 import { JsonListOf, JsonObjectOf, ToCodeList, ToIdList } from './mall-transforms';
@@ -190,4 +191,18 @@ export class CloseOrderDto extends MallSignedDto {
   @ApiProperty({ description: '商户订单请求号 / merchant request number', example: 'SN3546576886989' })
   @ToStr() @IsString() @IsNotEmpty() @MaxLength(64)
   outside_sn: string;
+}
+
+export class RefundOrderDto extends MallSignedDto {
+  @ApiProperty({ description: '订单号 / order number', example: 'SN220318160213CAD2E1' })
+  @ToStr() @IsString() @IsNotEmpty() @MaxLength(32)
+  order_sn: string;
+
+  @ApiPropertyOptional({ description: '退款金额（元），默认全部可退 / amount in yuan; default: all that remains of the order\'s price', example: 50 })
+  @IsOptional() @IsMoney({ min: 0.01, max: 10_000_000 })
+  amount?: number | string;
+
+  @ApiProperty({ description: '退款原因 / reason', example: '买家申请退款' })
+  @IsString() @IsNotEmpty() @MaxLength(255)
+  reason: string;
 }

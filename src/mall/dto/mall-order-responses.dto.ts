@@ -94,6 +94,7 @@ export class OrderViewDto {
   @ApiProperty({ example: 0 }) service_fee_amount: number;
   @ApiProperty({ type: [ServiceFeeDto] }) service_fees: ServiceFeeDto[];
   @ApiProperty({ description: '应付（元）/ left to pay, yuan', example: 100 }) price: number;
+  @ApiProperty({ description: '已退款（元，含退款中）/ refunded or being refunded, yuan', example: 0 }) refund_price: number;
   @ApiProperty({ example: '' }) note: string;
   @ApiProperty({ type: AddressViewDto, nullable: true }) address: AddressViewDto | null;
   @ApiProperty({ type: InvoiceViewDto, nullable: true }) invoice: InvoiceViewDto | null;
@@ -125,6 +126,13 @@ export class TradeViewDto {
   @ApiProperty({ example: '' }) pay_time: string;
   @ApiProperty({ example: '' }) close_time: string;
   @ApiProperty({ type: [OrderViewDto] }) orders: OrderViewDto[];
+}
+
+export class RefundedOrderDto {
+  @ApiProperty({ example: 'SN220318160213CAD2E1' }) order_sn: string;
+  @ApiProperty({ description: '退款单号 / refund number', example: 'RF220318160213A1B2C3' }) refund_no: string;
+  @ApiProperty({ description: '退款金额（元）/ yuan', example: 100 }) amount: number;
+  @ApiProperty({ description: 'pending：支付宝尚未确认，订单为 11 / Alipay has not answered yet, the order stays 11', enum: ['pending', 'success', 'failed'], example: 'success' }) status: string;
 }
 
 export class ClosedTradeDto {

@@ -9,7 +9,9 @@ import { MallOrder, MallOrderStatus } from '../../database/entities/mall/mall-or
 import { MallOrderGoods } from '../../database/entities/mall/mall-order-goods.entity';
 import { MallTrade, MallTradeStatus } from '../../database/entities/mall/mall-trade.entity';
 import { PaymentStatus } from '../../database/entities/payments/payment.entity';
+import { BeforeClose, PaymentReconciliation } from '../../payments/payment-reconciliation.service';
 import { PaymentService } from '../../payments/payment.service';
+import { TransactionService } from '../../database/transaction.service';
 import { WalletService } from '../../payments/wallet/wallet.service';
 import { MerchantOutbox } from '../notify/merchant-outbox.service';
 import { MALL_ORDER_LIFECYCLE, MALL_TRADE_LIFECYCLE } from './mall-order-status';
@@ -30,7 +32,20 @@ export class MallTradeLifecycle {
     private readonly wallets: WalletService,
     private readonly payments: PaymentService,
     private readonly outbox: MerchantOutbox,
+    private readonly reconciliation: PaymentReconciliation,
+    private readonly tx: TransactionService,
   ) {}
+
+  /**
+   * Before an unpaid trade closes (merchant close or timeout): its open Alipay payment is reconciled with Alipay,
+   * outside any transaction (SPEC §6). `paid` when the money had come (the trade is now settled); 503 when Alipay gave
+   * no usable answer.
+   */
+  async reconcileBeforeClose(trade: MallTrade): Promise<BeforeClose> {
+    const payment = await this.payments.latestFor(this.tx.manager, 'mall_trade', trade.tradeSn);
+    if (payment?.status !== PaymentStatus.Pending) return 'closable';
+    return this.reconciliation.beforeClose(payment.outTradeNo);
+  }
 
   /** Unpaid → paid, with all its orders. False when the trade was no longer awaiting payment (closed meanwhile). */
   async markPaid(em: EntityManager, trade: MallTrade, now: Date): Promise<boolean> {

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { LessThanOrEqual } from 'typeorm';
 import { AppLogger } from '../../common/http/app-logger';
 import { drainInBatches } from '../../common/jobs/periodic-job';
+import { moved } from '../../common/lifecycle/transition';
+import { expiredIfCreatedBy } from '../../common/pay-deadline';
 import { AppConfig } from '../../config/app-config';
 import { MallTrade, MallTradeStatus } from '../../database/entities/mall/mall-trade.entity';
 import { TransactionService } from '../../database/transaction.service';
@@ -10,7 +12,7 @@ import { MallTradeLifecycle } from './mall-trade-lifecycle.service';
 const BATCH = 100;
 
 /**
- * Closes trades left unpaid for ORDER_PAY_TIMEOUT_MINUTES. Every instance runs it; each trade closes in
+ * Closes trades left unpaid past their pay deadline (common/pay-deadline.ts). Every instance runs it; each trade closes in
  * its own transaction by the lifecycle's conditional move, so when two instances pick the same trade one
  * closes it (releasing everything) and the other finds nothing to do.
  */
@@ -23,14 +25,9 @@ export class MallTradeTimeoutJob {
     private readonly logger: AppLogger,
   ) {}
 
-  /** When a trade created at `createdAt` stops accepting payment. */
-  deadlineOf(createdAt: Date): Date {
-    return new Date(createdAt.getTime() + this.config.ORDER_PAY_TIMEOUT_MINUTES * 60_000);
-  }
-
   /** Closes every unpaid trade past its deadline at `now`; returns how many this call closed. */
   closeExpired(now = new Date()): Promise<number> {
-    const createdBefore = new Date(now.getTime() - this.config.ORDER_PAY_TIMEOUT_MINUTES * 60_000);
+    const createdBefore = expiredIfCreatedBy(this.config, now);
     return drainInBatches(
       BATCH,
       () =>
@@ -39,8 +36,17 @@ export class MallTradeTimeoutJob {
           order: { createdAt: 'ASC', id: 'ASC' },
           take: BATCH,
         }),
-      (trade) => this.tx.run((em) => this.lifecycle.close(em, trade, now)),
+      (trade) => this.closeOne(trade, now),
       (trade, err) => this.logger.error(`closing unpaid mall trade ${trade.tradeSn} failed: ${err.message}`, { trade_sn: trade.tradeSn, stack: err.stack }),
     );
+  }
+
+  /**
+   * False when the trade was paid or closed since it was listed. Its Alipay payment is reconciled first: paid there →
+   * settled instead of closed; no usable answer → it throws, nothing closes, and the next run tries again.
+   */
+  private async closeOne(trade: MallTrade, now: Date): Promise<boolean> {
+    if ((await this.lifecycle.reconcileBeforeClose(trade)) === 'paid') return false;
+    return moved(this.tx.run((em) => this.lifecycle.close(em, trade, now)));
   }
 }

@@ -92,6 +92,7 @@ export class MallTradeViews {
         service_fee_amount: fenToYuan(o.serviceFeeAmount),
         service_fees: o.serviceFees.map((f) => ({ code: f.code, name: f.name, amount: fenToYuan(f.amount), checked: true })),
         price: fenToYuan(o.price),
+        refund_price: fenToYuan(o.refundPrice),
         note: o.note,
         address: o.address,
         invoice: o.invoice,

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../common/admin/admin.guard';
 import { PartnerApi } from '../../common/envelope/api-family.decorator';
 import { ErrorCode } from '../../common/errors/app-error';
 import { ApiEnvelope } from '../../common/swagger/api-responses';
+import { RefundListDto, RefundRequestDto } from '../../payments/refunds/refund.dto';
 import { OrderListResultDto, OrderResultDto } from '../dto/order-info.dto';
 import {
   AddressDto,
@@ -18,11 +19,13 @@ import {
   CreateUserDto,
   GiftPackDto,
   LevelDto,
+  PartnerRefundResultDto,
   ShipOrderDto,
 } from './partner-admin.dto';
 import { PartnerAdminService } from './partner-admin.service';
+import { PartnerRefundService } from './partner-refund.service';
 
-const { InvalidParams, BadSignature, NotFound, Conflict, InsufficientFunds, IllegalState } = ErrorCode;
+const { InvalidParams, BadSignature, NotFound, Conflict, InsufficientFunds, IllegalState, RefundExceeds } = ErrorCode;
 /** Every admin endpoint can refuse shape and token. */
 const ADMIN_ERRORS = [InvalidParams, BadSignature];
 
@@ -31,7 +34,10 @@ const ADMIN_ERRORS = [InvalidParams, BadSignature];
 @PartnerApi()
 @Controller('admin/partner')
 export class PartnerAdminController {
-  constructor(private readonly admin: PartnerAdminService) {}
+  constructor(
+    private readonly admin: PartnerAdminService,
+    private readonly refunds: PartnerRefundService,
+  ) {}
 
   @Post('users')
   @HttpCode(200)
@@ -105,5 +111,29 @@ export class PartnerAdminController {
   @ApiEnvelope('partner', OrderResultDto, [...ADMIN_ERRORS, NotFound, IllegalState])
   ship(@Param('order_no') orderNo: string, @Body() dto: ShipOrderDto): Promise<OrderResultDto> {
     return this.admin.ship(orderNo, dto);
+  }
+
+  @Post('orders/:order_no/refund')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '退款 / Refund a paid order through the channel that took the money',
+    description:
+      '`amount` in yuan, default all that remains. Balance: credited and ledgered at once (`success`). Alipay: `alipay.trade.refund` ' +
+      '(`success`, `failed`, or `pending` when Alipay gave no answer: a job decides it). Refunding the whole payable of an unshipped ' +
+      'order closes it, returns its stock and takes back its score. Unpaid or closed orders: 42204; above what remains: 42205.',
+  })
+  @ApiParam({ name: 'order_no', example: '202201071757551641549475668' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '重试键：同键同参数返回原退款 / retry key: the same key and parameters answer the original refund; without one each request is a new refund' })
+  @ApiEnvelope('partner', PartnerRefundResultDto, [...ADMIN_ERRORS, NotFound, Conflict, IllegalState, RefundExceeds])
+  refund(@Param('order_no') orderNo: string, @Body() dto: RefundRequestDto, @Headers('idempotency-key') key?: string): Promise<PartnerRefundResultDto> {
+    return this.refunds.refund(orderNo, dto, key);
+  }
+
+  @Get('orders/:order_no/refunds')
+  @ApiOperation({ summary: '退款记录 / An order\'s refunds, newest first' })
+  @ApiParam({ name: 'order_no', example: '202201071757551641549475668' })
+  @ApiEnvelope('partner', RefundListDto, [...ADMIN_ERRORS, NotFound])
+  listRefunds(@Param('order_no') orderNo: string): Promise<RefundListDto> {
+    return this.refunds.list(orderNo);
   }
 }

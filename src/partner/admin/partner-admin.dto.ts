@@ -280,3 +280,20 @@ export class CouponDto {
   @ApiProperty({ description: '占用或使用它的订单 / order holding it', example: '' })
   order_no: string;
 }
+
+export class PartnerRefundResultDto {
+  @ApiProperty({ description: '退款单号 / refund number', example: 'RF220107175755A1B2C3' })
+  refund_no: string;
+
+  @ApiProperty({ example: '202201071757551641549475668' })
+  order_no: string;
+
+  @ApiProperty({ description: '退回渠道 / channel the money goes back through', enum: ['balance', 'alipay'], example: 'balance' })
+  channel: string;
+
+  @ApiProperty({ description: '退款金额（元）/ amount in yuan', example: 300 })
+  amount: number;
+
+  @ApiProperty({ description: 'pending：支付宝尚未确认 / Alipay has not answered yet', enum: ['pending', 'success', 'failed'], example: 'success' })
+  status: string;
+}

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { PartnerApi } from '../../common/envelope/api-family.decorator';
 import { ErrorCode } from '../../common/errors/app-error';
 import { ApiEnvelope } from '../../common/swagger/api-responses';
@@ -7,7 +8,7 @@ import { AlipaySandboxPageFilter } from './alipay-sandbox-page.filter';
 import { AlipaySandboxGuard } from './alipay-sandbox.guard';
 import { checkoutPage, paidPage } from './alipay-sandbox.pages';
 import { AlipaySandboxService } from './alipay-sandbox.service';
-import { SandboxPayDto, SandboxPayResultDto } from './dto/alipay-sandbox.dto';
+import { SandboxFaultDto, SandboxFaultResultDto, SandboxPayDto, SandboxPayResultDto, SandboxTradeDto } from './dto/alipay-sandbox.dto';
 
 /** The local stand-in for Alipay's gateway (ALIPAY_MODE=sandbox only; 404 otherwise). */
 @ApiTags('alipay-sandbox')
@@ -33,6 +34,45 @@ export class AlipaySandboxController {
     return paidPage(await this.sandbox.payCheckout(form ?? {}));
   }
 
+  /**
+   * Alipay's OpenAPI (`alipay.trade.query`, `.close`, `.refund`, `.fastpay.refund.query`) as alipay-sdk `exec` calls it:
+   * signed parameters in the query string, `biz_content` in the form body; a signed JSON answer, or none at all when
+   * the sandbox was told to drop it (the connection is cut after the call took effect).
+   */
+  @Post('gateway')
+  @ApiExcludeEndpoint()
+  openApi(@Req() req: Request, @Res() res: Response): void {
+    const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+    const answer = this.sandbox.openApi({ ...(req.query as Record<string, unknown>), ...body });
+    if (answer === null) {
+      req.socket.destroy();
+      return;
+    }
+    res.status(200).type('application/json; charset=utf-8').send(answer);
+  }
+
+  @Post('faults')
+  @HttpCode(200)
+  @PartnerApi()
+  @ApiOperation({
+    summary: '沙箱故障 / Make the sandbox gateway lose one answer',
+    description: 'Sandbox mode only. The next call of the method is carried out at the sandbox, but its answer never arrives (the connection is cut), as when a call times out.',
+  })
+  @ApiEnvelope('partner', SandboxFaultResultDto, [ErrorCode.InvalidParams, ErrorCode.NotFound])
+  fault(@Body() dto: SandboxFaultDto): SandboxFaultResultDto {
+    this.sandbox.dropNext(dto.drop_next);
+    return { drop_next: dto.drop_next };
+  }
+
+  @Get('trades/:out_trade_no')
+  @PartnerApi()
+  @ApiOperation({ summary: '沙箱交易 / The sandbox\'s record of a trade: status, refunded amount, refunds by out_request_no' })
+  @ApiParam({ name: 'out_trade_no', example: '202201071757550123456789' })
+  @ApiEnvelope('partner', SandboxTradeDto, [ErrorCode.NotFound])
+  trade(@Param('out_trade_no') outTradeNo: string): SandboxTradeDto {
+    return this.sandbox.trade(outTradeNo);
+  }
+
   @Post('pay')
   @HttpCode(200)
   @PartnerApi()
@@ -40,10 +80,11 @@ export class AlipaySandboxController {
     summary: '沙箱支付 / Pay a pending Alipay payment in the sandbox',
     description:
       'Sandbox mode only (404 in live mode). Pays the payment as a buyer would and posts a correctly signed TRADE_SUCCESS notify ' +
-      '(amount from the stored payment) to the notify URL; returns what the notify endpoint answered.',
+      '(amount from the stored payment) to the notify URL; returns what the notify endpoint answered. `notify: false` pays without ' +
+      'posting the notify (a lost notify: the trade is paid at Alipay, `alipay.trade.query` says so).',
   })
   @ApiEnvelope('partner', SandboxPayResultDto, [ErrorCode.InvalidParams, ErrorCode.NotFound, ErrorCode.IllegalState])
   pay(@Body() dto: SandboxPayDto): Promise<SandboxPayResultDto> {
-    return this.sandbox.pay(dto.out_trade_no);
+    return this.sandbox.pay(dto.out_trade_no, undefined, dto.notify !== false);
   }
 }

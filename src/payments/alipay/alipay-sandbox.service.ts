@@ -1,16 +1,32 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
+import { join } from 'node:path';
 import { IllegalStateError, InvalidParamsError, NotFoundError } from '../../common/errors/app-error';
 import { AppLogger } from '../../common/http/app-logger';
 import { compactTime } from '../../common/time';
-import { formatYuan } from '../../common/money';
+import { Fen, formatYuan, yuanToFen } from '../../common/money';
+import { AppConfig } from '../../config/app-config';
 import { Payment, PaymentStatus } from '../../database/entities/payments/payment.entity';
 import { TransactionService } from '../../database/transaction.service';
 import { PaymentService } from '../payment.service';
 import { AlipayKeys, SandboxAlipayKeys } from './alipay-keys';
 import { AlipayService } from './alipay.service';
+import { AlipaySandboxLedger, SandboxRefusal, SandboxTrade } from './alipay-sandbox-ledger';
 import { ALIPAY_TIME_ZONE, alipaySignContent, alipayTime, rsa2Sign, rsa2Verify } from './alipay-wire';
-import { SandboxPayResultDto } from './dto/alipay-sandbox.dto';
+import { SandboxPayResultDto, SandboxTradeDto } from './dto/alipay-sandbox.dto';
+
+/** The OpenAPI methods the sandbox gateway answers (SPEC §6). */
+export const SANDBOX_OPENAPI_METHODS = ['alipay.trade.query', 'alipay.trade.close', 'alipay.trade.refund', 'alipay.trade.fastpay.refund.query'] as const;
+export type SandboxOpenApiMethod = (typeof SANDBOX_OPENAPI_METHODS)[number];
+
+const REFUSAL_MESSAGES: Record<SandboxRefusal, string> = {
+  'ACQ.TRADE_NOT_EXIST': '交易不存在',
+  'ACQ.TRADE_STATUS_ERROR': '交易状态不合法',
+  'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL': '退款金额超限',
+  'ACQ.TRADE_HAS_CLOSE': '交易已经关闭',
+};
+
+type OpenApiBody = Record<string, string>;
 
 const NOTIFY_TIMEOUT_MS = 10_000;
 const SANDBOX_BUYER_ID = '2088000000000001';
@@ -38,8 +54,11 @@ export interface SandboxCheckoutResult {
  * posting a notify signed with its own "Alipay" private key, exactly as the live notify arrives.
  */
 @Injectable()
-export class AlipaySandboxService {
+export class AlipaySandboxService implements OnApplicationShutdown {
+  private openLedger: AlipaySandboxLedger | null = null;
+
   constructor(
+    private readonly config: AppConfig,
     private readonly keys: AlipayKeys,
     private readonly alipay: AlipayService,
     private readonly payments: PaymentService,
@@ -54,6 +73,8 @@ export class AlipaySandboxService {
     if (formatYuan(payment.amount) !== request.totalAmount) {
       throw new InvalidParamsError({ total_amount: `total_amount ${request.totalAmount} 与支付单金额 ${formatYuan(payment.amount)} 不符` }, '金额与支付单不符');
     }
+    // a trade exists at Alipay from the moment its buyer opens the cashier
+    this.ledger().open(payment.outTradeNo, payment.amount, newTradeNo(new Date()));
     return request;
   }
 
@@ -64,16 +85,135 @@ export class AlipaySandboxService {
     return { result, returnLink: request.returnUrl ? this.returnLink(request, result.trade_no) : '' };
   }
 
-  /** Pays as a buyer would and posts the notify; the amount is the stored payment's, never the caller's. */
-  async pay(outTradeNo: string, notifyUrl = this.alipay.notifyUrl()): Promise<SandboxPayResultDto> {
+  /**
+   * Pays as a buyer would and posts the notify, unless `notify` is false (a notify Alipay sent and we never got:
+   * the trade is paid at Alipay all the same). The amount is the stored payment's, never the caller's.
+   */
+  async pay(outTradeNo: string, notifyUrl = this.alipay.notifyUrl(), notify = true): Promise<SandboxPayResultDto> {
     const payment = await this.payable(outTradeNo);
-    const notify = this.signNotify(this.notifyFor(payment));
-    const notifyResponse = await this.deliver(notifyUrl, notify);
-    return { out_trade_no: outTradeNo, trade_no: notify.trade_no, notify_url: notifyUrl, notify_response: notifyResponse };
+    const now = new Date();
+    const trade = this.ledger().pay(payment.outTradeNo, payment.amount, newTradeNo(now), now);
+    if (!trade) throw new IllegalStateError(this.ledger().find(outTradeNo)?.status === 'TRADE_SUCCESS' ? '交易已支付' : '交易已关闭');
+    if (!notify) return { out_trade_no: outTradeNo, trade_no: trade.tradeNo, notify_url: notifyUrl, notify_response: 'not_sent' };
+    const signed = this.signNotify(this.notifyFor(payment, trade.tradeNo));
+    const notifyResponse = await this.deliver(notifyUrl, signed);
+    return { out_trade_no: outTradeNo, trade_no: trade.tradeNo, notify_url: notifyUrl, notify_response: notifyResponse };
+  }
+
+  /** The sandbox's record of a trade and its refunds. */
+  trade(outTradeNo: string): SandboxTradeDto {
+    const trade = this.ledger().find(outTradeNo);
+    if (!trade) throw new NotFoundError('交易不存在');
+    return {
+      out_trade_no: trade.outTradeNo,
+      trade_no: trade.tradeNo,
+      trade_status: trade.status,
+      total_amount: formatYuan(trade.totalAmount),
+      refunded_amount: formatYuan(trade.refundedAmount),
+      refunds: this.ledger().refundsOf(outTradeNo).map((r) => ({ out_request_no: r.outRequestNo, refund_amount: formatYuan(r.amount) })),
+    };
+  }
+
+  /** The next call of `method` at the gateway is carried out, but its answer is lost (the caller times out). */
+  dropNext(method: SandboxOpenApiMethod): void {
+    this.ledger().dropNext(method);
+  }
+
+  /**
+   * The gateway's answer to an OpenAPI call (alipay-sdk `exec`), as the text Alipay sends: `{"<method>_response":
+   * {...},"sign":"..."}`, signed with the sandbox's Alipay key over the response object exactly as written. Null when
+   * the answer is to be dropped.
+   */
+  openApi(params: Record<string, unknown>): string | null {
+    const method = typeof params.method === 'string' ? params.method : '';
+    const responseKey = `${(method || 'error').replaceAll('.', '_')}_response`;
+    const body = this.answer(method, params);
+    if (SANDBOX_OPENAPI_METHODS.includes(method as SandboxOpenApiMethod) && this.ledger().takeDrop(method)) return null;
+    const json = JSON.stringify(body);
+    return `{"${responseKey}":${json},"sign":"${rsa2Sign(json, this.sandboxKeys().alipayPrivateKey)}"}`;
+  }
+
+  onApplicationShutdown(): void {
+    this.openLedger?.close();
+    this.openLedger = null;
+  }
+
+  private answer(method: string, params: Record<string, unknown>): OpenApiBody {
+    const strings: Record<string, string> = {};
+    for (const [key, value] of Object.entries(params)) if (typeof value === 'string') strings[key] = value;
+    if (!strings.sign || strings.sign_type !== 'RSA2' || !rsa2Verify(alipaySignContent(strings, ['sign']), strings.sign, this.sandboxKeys().appPublicKey)) {
+      return { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature', sub_msg: '验签出错' };
+    }
+    if (strings.app_id !== this.keys.appId) return { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-app-id', sub_msg: '无效的AppID参数' };
+    let biz: Record<string, unknown>;
+    try {
+      biz = JSON.parse(strings.biz_content ?? '{}') as Record<string, unknown>;
+    } catch {
+      return { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-parameter', sub_msg: 'biz_content 不是 JSON' };
+    }
+    const outTradeNo = typeof biz.out_trade_no === 'string' ? biz.out_trade_no : '';
+    if (!outTradeNo) return { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.missing-parameter', sub_msg: '缺少 out_trade_no' };
+    const now = new Date();
+    switch (method) {
+      case 'alipay.trade.query': {
+        const trade = this.ledger().find(outTradeNo);
+        if (!trade) return refusal('ACQ.TRADE_NOT_EXIST', outTradeNo);
+        return {
+          ...success(trade),
+          trade_status: trade.status,
+          total_amount: formatYuan(trade.totalAmount),
+          ...(trade.paidAt ? { buyer_pay_amount: formatYuan(trade.totalAmount), send_pay_date: alipayTime(new Date(trade.paidAt)) } : {}),
+        };
+      }
+      case 'alipay.trade.close': {
+        const closed = this.ledger().closeTrade(outTradeNo);
+        return closed.ok ? success(closed.trade) : refusal(closed.refusal, outTradeNo);
+      }
+      case 'alipay.trade.refund': {
+        const amount: Fen | null = yuanToFen(biz.refund_amount);
+        const outRequestNo = typeof biz.out_request_no === 'string' && biz.out_request_no ? biz.out_request_no : outTradeNo;
+        if (amount === null || amount <= 0) return { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-parameter', sub_msg: 'refund_amount 不合法' };
+        const refunded = this.ledger().refund(outTradeNo, outRequestNo, amount, now);
+        if (!refunded.ok) return refusal(refunded.refusal, outTradeNo);
+        return {
+          ...success(refunded.trade),
+          buyer_logon_id: 'san***@sandbox.com',
+          fund_change: refunded.fundChange,
+          refund_fee: formatYuan(refunded.trade.refundedAmount),
+          gmt_refund_pay: alipayTime(new Date(refunded.refund.createdAt)),
+          buyer_user_id: SANDBOX_BUYER_ID,
+        };
+      }
+      case 'alipay.trade.fastpay.refund.query': {
+        const trade = this.ledger().find(outTradeNo);
+        if (!trade) return refusal('ACQ.TRADE_NOT_EXIST', outTradeNo);
+        const outRequestNo = typeof biz.out_request_no === 'string' ? biz.out_request_no : '';
+        const refund = this.ledger().refundOf(outTradeNo, outRequestNo);
+        // Alipay answers 10000 without refund_amount when it holds no such refund
+        if (!refund) return { ...success(trade), out_request_no: outRequestNo };
+        return {
+          ...success(trade),
+          out_request_no: outRequestNo,
+          total_amount: formatYuan(trade.totalAmount),
+          refund_amount: formatYuan(refund.amount),
+          refund_status: 'REFUND_SUCCESS',
+          gmt_refund_pay: alipayTime(new Date(refund.createdAt)),
+        };
+      }
+      default:
+        return { code: '40004', msg: 'Business Failed', sub_code: 'isv.invalid-method', sub_msg: `沙箱不支持 ${method || '(none)'}` };
+    }
+  }
+
+  /** The sandbox's record of trades, shared by every instance on the data directory; opened on first use. */
+  private ledger(): AlipaySandboxLedger {
+    this.sandboxKeys();
+    this.openLedger ??= new AlipaySandboxLedger(join(this.config.DATA_DIR, 'alipay-sandbox', 'gateway.sqlite'));
+    return this.openLedger;
   }
 
   /** An unsigned TRADE_SUCCESS notify for the payment, as Alipay would send it. */
-  notifyFor(payment: Payment): Record<string, string> {
+  notifyFor(payment: Payment, tradeNo = newTradeNo(new Date())): Record<string, string> {
     const now = new Date();
     const amount = formatYuan(payment.amount);
     return {
@@ -84,7 +224,7 @@ export class AlipaySandboxService {
       auth_app_id: this.keys.appId,
       charset: 'utf-8',
       version: '1.0',
-      trade_no: newTradeNo(now),
+      trade_no: tradeNo,
       out_trade_no: payment.outTradeNo,
       buyer_id: SANDBOX_BUYER_ID,
       seller_id: this.keys.sellerId,
@@ -170,6 +310,14 @@ export class AlipaySandboxService {
     if (!this.keys.sandbox) throw new Error('the Alipay sandbox runs only in sandbox mode');
     return this.keys.sandbox;
   }
+}
+
+function success(trade: SandboxTrade): OpenApiBody {
+  return { code: '10000', msg: 'Success', trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo };
+}
+
+function refusal(subCode: SandboxRefusal, outTradeNo: string): OpenApiBody {
+  return { code: '40004', msg: 'Business Failed', sub_code: subCode, sub_msg: REFUSAL_MESSAGES[subCode], out_trade_no: outTradeNo };
 }
 
 function parseBizContent(text: string | undefined): Pick<SandboxPayRequest, 'outTradeNo' | 'subject' | 'totalAmount' | 'timeExpire'> | null {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AlipaySdk } from 'alipay-sdk';
 import { IllegalStateError } from '../../common/errors/app-error';
-import { formatYuan, yuanToFen } from '../../common/money';
+import { Fen, formatYuan, yuanToFen } from '../../common/money';
 import { AppConfig } from '../../config/app-config';
 import { Payment, PaymentStatus } from '../../database/entities/payments/payment.entity';
 import { VerifiedPaymentNotice } from '../payment.service';
@@ -9,6 +9,35 @@ import { AlipayKeys, pemOf } from './alipay-keys';
 import { alipayTime, NOTIFY_PATH, SANDBOX_GATEWAY_PATH } from './alipay-wire';
 
 export type NotifyRejection = 'bad_signature' | 'app_id_mismatch' | 'seller_id_mismatch' | 'missing_out_trade_no' | 'bad_total_amount';
+
+/**
+ * What an OpenAPI call (`alipay.trade.query` and the like) came back with: Alipay's answer, its signature verified;
+ * a business refusal (`40004` with its `sub_code`); or no usable answer (timeout, network, system error, an answer
+ * whose signature does not verify), after which nothing may be concluded.
+ */
+export type AlipayAnswer<T> = { kind: 'ok'; data: T } | { kind: 'refused'; subCode: string; subMsg: string } | { kind: 'no_answer'; error: string };
+
+/** `alipay.trade.query`, camel-cased by alipay-sdk. */
+export interface AlipayTradeQuery {
+  tradeNo?: string;
+  outTradeNo?: string;
+  tradeStatus?: string;
+  totalAmount?: string;
+}
+
+/** `alipay.trade.refund`: `fundChange` Y when this call moved money, N when the refund was made before. */
+export interface AlipayTradeRefund {
+  tradeNo?: string;
+  fundChange?: string;
+  refundFee?: string;
+}
+
+/** `alipay.trade.fastpay.refund.query`: without `refundAmount` (or with another `refundStatus`) Alipay holds no such refund. */
+export interface AlipayRefundQuery {
+  outRequestNo?: string;
+  refundAmount?: string;
+  refundStatus?: string;
+}
 
 export type NotifyVerification =
   | { ok: true; tradeStatus: string; notice: VerifiedPaymentNotice }
@@ -64,6 +93,43 @@ export class AlipayService {
       tradeStatus: text(params.trade_status),
       notice: { outTradeNo, tradeNo: text(params.trade_no), totalAmount, raw: JSON.stringify(params) },
     };
+  }
+
+  /** `alipay.trade.query` by our `out_trade_no`. */
+  query(outTradeNo: string): Promise<AlipayAnswer<AlipayTradeQuery>> {
+    return this.call('alipay.trade.query', { out_trade_no: outTradeNo });
+  }
+
+  /** `alipay.trade.close`: an unpaid trade can no longer be paid. */
+  close(outTradeNo: string): Promise<AlipayAnswer<{ tradeNo?: string }>> {
+    return this.call('alipay.trade.close', { out_trade_no: outTradeNo });
+  }
+
+  /** `alipay.trade.refund` of `amount` fen; `outRequestNo` (our `refund_no`) makes a repeated call refund once. */
+  refund(outTradeNo: string, amount: Fen, outRequestNo: string, reason: string): Promise<AlipayAnswer<AlipayTradeRefund>> {
+    return this.call('alipay.trade.refund', { out_trade_no: outTradeNo, refund_amount: formatYuan(amount), out_request_no: outRequestNo, refund_reason: reason });
+  }
+
+  /** `alipay.trade.fastpay.refund.query`: what Alipay holds for one `out_request_no`. */
+  refundQuery(outTradeNo: string, outRequestNo: string): Promise<AlipayAnswer<AlipayRefundQuery>> {
+    return this.call('alipay.trade.fastpay.refund.query', { out_trade_no: outTradeNo, out_request_no: outRequestNo });
+  }
+
+  /**
+   * One OpenAPI call through alipay-sdk with the response signature verified against Alipay's public key. It
+   * talks to the network, so callers make it outside any database transaction.
+   */
+  private async call<T>(method: string, bizContent: Record<string, string>): Promise<AlipayAnswer<T>> {
+    let data: Record<string, unknown>;
+    try {
+      // the SDK would stamp the host's local time; Alipay reads Beijing time
+      data = (await this.sdk().exec(method, { bizContent, timestamp: alipayTime(new Date()) }, { validateSign: true })) as Record<string, unknown>;
+    } catch (error) {
+      return { kind: 'no_answer', error: (error as Error).message };
+    }
+    if (data.code === '10000') return { kind: 'ok', data: data as T };
+    if (data.code === '40004') return { kind: 'refused', subCode: text(data.subCode), subMsg: text(data.subMsg) };
+    return { kind: 'no_answer', error: `${text(data.code)} ${text(data.subCode)} ${text(data.subMsg ?? data.msg)}`.trim() };
   }
 
   private signatureVerifies(params: Record<string, unknown>): boolean {

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { IllegalStateError, NotFoundError, RefundExceedsError } from '../common/errors/app-error';
+import { fenToYuan, yuanToFen } from '../common/money';
+import { MallOrder } from '../database/entities/mall/mall-order.entity';
+import { MallTrade } from '../database/entities/mall/mall-trade.entity';
+import { PaymentStatus } from '../database/entities/payments/payment.entity';
+import { TransactionService } from '../database/transaction.service';
+import { PaymentService } from '../payments/payment.service';
+import { RefundService } from '../payments/refunds/refund.service';
+import { RefundedOrderDto } from './dto/mall-order-responses.dto';
+import { RefundOrderDto } from './dto/mall-order-params.dto';
+import { REFUNDABLE_MALL_STATUSES } from './trade/mall-order-refunds';
+
+/** `/order/refund` (SPEC §10): one order of the app's paid trade, from the cash its trade's Alipay payment took. */
+@Injectable()
+export class MallRefundService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly payments: PaymentService,
+    private readonly refunds: RefundService,
+  ) {}
+
+  async refund(appId: string, dto: RefundOrderDto): Promise<RefundedOrderDto> {
+    const em = this.tx.manager;
+    const order = await em.findOneBy(MallOrder, { orderSn: dto.order_sn });
+    const trade = order ? await em.findOneBy(MallTrade, { id: order.tradeId }) : null;
+    // another app's order is "not found": its existence is not revealed
+    if (!order || !trade || trade.appId !== appId) throw new NotFoundError('订单不存在');
+    if (!REFUNDABLE_MALL_STATUSES.includes(order.status)) throw new IllegalStateError('订单状态不允许退款');
+    const payment = await this.payments.latestFor(em, 'mall_trade', trade.tradeSn);
+    // a trade covered by coupons, points and balance took no cash: nothing to refund through a channel
+    if (!payment || payment.status !== PaymentStatus.Paid) throw new RefundExceedsError();
+    const refund = await this.refunds.refund({
+      bizType: 'mall_order',
+      bizNo: order.orderSn,
+      outTradeNo: payment.outTradeNo,
+      amount: dto.amount === undefined ? null : yuanToFen(dto.amount),
+      reason: dto.reason,
+    });
+    return { order_sn: order.orderSn, refund_no: refund.refundNo, amount: fenToYuan(refund.amount), status: refund.status };
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { IllegalStateError, NotFoundError } from '../../common/errors/app-error';
+import { fenToYuan, yuanToFen } from '../../common/money';
+import { AppConfig } from '../../config/app-config';
+import { PartnerOrder } from '../../database/entities/partner/partner-order.entity';
+import { TransactionService } from '../../database/transaction.service';
+import { RefundListDto, RefundRequestDto } from '../../payments/refunds/refund.dto';
+import { adminRefundKey, refundView } from '../../payments/refunds/refund-views';
+import { RefundService } from '../../payments/refunds/refund.service';
+import { PayType } from '../partner-order.service';
+import { REFUNDABLE_ORDER_STATUSES } from '../partner-order-refunds';
+import { PartnerRefundResultDto } from './partner-admin.dto';
+
+/** Operators refund partner orders (SPEC §10) through the channel that took the money. */
+@Injectable()
+export class PartnerRefundService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly tx: TransactionService,
+    private readonly refunds: RefundService,
+  ) {}
+
+  async refund(orderNo: string, dto: RefundRequestDto, idempotencyKey?: string): Promise<PartnerRefundResultDto> {
+    const amount = dto.amount === undefined ? null : yuanToFen(dto.amount);
+    const idempotency = adminRefundKey(idempotencyKey, `partner/orders/${orderNo}/refund`, { order_no: orderNo, amount, reason: dto.reason });
+    const order = await this.order(orderNo);
+    // checked here as well as in the refund's transaction, so that an unpaid order gets no payment record
+    if (!REFUNDABLE_ORDER_STATUSES.includes(order.orderStatus)) throw new IllegalStateError('订单状态不允许退款');
+    const outTradeNo =
+      order.payType === PayType.Alipay && order.billNo
+        ? order.billNo
+        : await this.refunds.walletPayment({ bizType: 'partner_order', bizNo: orderNo, amount: order.payAmount, subject: order.giftTitle, paidAt: order.paidAt ?? order.createdAt });
+    const refund = await this.refunds.refund({ bizType: 'partner_order', bizNo: orderNo, outTradeNo, amount, reason: dto.reason, idempotency });
+    return { refund_no: refund.refundNo, order_no: orderNo, channel: refund.channel, amount: fenToYuan(refund.amount), status: refund.status };
+  }
+
+  async list(orderNo: string): Promise<RefundListDto> {
+    await this.order(orderNo);
+    const refunds = await this.refunds.listFor('partner_order', orderNo);
+    return { list: refunds.map((r) => refundView(r, this.config.APP_TIMEZONE)) };
+  }
+
+  private async order(orderNo: string): Promise<PartnerOrder> {
+    const order = await this.tx.manager.findOneBy(PartnerOrder, { orderNo });
+    if (!order) throw new NotFoundError('订单不存在');
+    return order;
+  }
+}

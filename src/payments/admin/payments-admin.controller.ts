@@ -1,0 +1,39 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../../common/admin/admin.guard';
+import { PartnerApi } from '../../common/envelope/api-family.decorator';
+import { ErrorCode } from '../../common/errors/app-error';
+import { ApiEnvelope } from '../../common/swagger/api-responses';
+import { AdminPaymentListDto, PaymentQueryDto, PaymentRefundResultDto, RefundReasonDto } from '../refunds/refund.dto';
+import { adminRefundKey } from '../refunds/refund-views';
+import { PaymentsAdminService } from './payments-admin.service';
+
+const { InvalidParams, BadSignature, NotFound, Conflict, IllegalState, RefundExceeds } = ErrorCode;
+
+@ApiTags('admin: payments 支付单')
+@AdminOnly()
+@PartnerApi()
+@Controller('admin/payments')
+export class PaymentsAdminController {
+  constructor(private readonly admin: PaymentsAdminService) {}
+
+  @Get()
+  @ApiOperation({ summary: '支付单列表 / Payments, newest first; needs_refund=1: money that came for an order closed meanwhile' })
+  @ApiEnvelope('partner', AdminPaymentListDto, [InvalidParams, BadSignature])
+  list(@Query() query: PaymentQueryDto): Promise<AdminPaymentListDto> {
+    return this.admin.list({ needsRefund: query.needs_refund === 1, page: query.page ?? 1, pageSize: query.page_size ?? 20 });
+  }
+
+  @Post(':out_trade_no/refund')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '退回迟到的付款 / Refund a payment flagged for refund, whole, through its channel',
+    description: 'The flag clears when the refund succeeds. An Alipay refund whose answer was lost stays `pending` until the refund job decides it.',
+  })
+  @ApiParam({ name: 'out_trade_no', example: '202201071757550123456789' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '重试键：同键同参数返回原退款 / retry key: the same key and parameters answer the original refund' })
+  @ApiEnvelope('partner', PaymentRefundResultDto, [InvalidParams, BadSignature, NotFound, Conflict, IllegalState, RefundExceeds])
+  refund(@Param('out_trade_no') outTradeNo: string, @Body() dto: RefundReasonDto, @Headers('idempotency-key') key?: string): Promise<PaymentRefundResultDto> {
+    return this.admin.refund(outTradeNo, dto.reason, adminRefundKey(key, `payments/${outTradeNo}/refund`, { out_trade_no: outTradeNo, reason: dto.reason }));
+  }
+}

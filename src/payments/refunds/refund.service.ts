@@ -1,0 +1,234 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, LessThanOrEqual } from 'typeorm';
+import { ConflictError, IllegalStateError, RefundExceedsError } from '../../common/errors/app-error';
+import { AppLogger } from '../../common/http/app-logger';
+import { moved } from '../../common/lifecycle/transition';
+import { Fen, yuanToFen } from '../../common/money';
+import { AppConfig } from '../../config/app-config';
+import { isUniqueViolation } from '../../database/db-errors';
+import { Payment, PaymentBizType, PaymentStatus } from '../../database/entities/payments/payment.entity';
+import { Refund, RefundBizType } from '../../database/entities/payments/refund.entity';
+import { execute, select } from '../../database/sql';
+import { TransactionService } from '../../database/transaction.service';
+import { AlipayAnswer, AlipayService, AlipayTradeRefund } from '../alipay/alipay.service';
+import { WalletService } from '../wallet/wallet.service';
+import { RefundHandlerRegistry } from './refund-handler.registry';
+import { newRefundNo } from './refund-no';
+import { REFUND_LIFECYCLE } from './refund-status';
+
+export interface RefundRequest {
+  bizType: RefundBizType;
+  bizNo: string;
+  /** The payment that took the money. */
+  outTradeNo: string;
+  /** Fen asked for; null: all that remains of the business object. */
+  amount: Fen | null;
+  reason: string;
+  /** An admin caller's `Idempotency-Key`, already scoped to its route, and the hash of what it asked for. */
+  idempotency?: { key: string; requestHash: string };
+}
+
+/** What Alipay's answers to a refund say about it: decided either way, or not yet. */
+type RefundDecision = { status: 'success' } | { status: 'failed'; reason: string } | { status: 'pending' };
+
+const NUMBER_ATTEMPTS = 4;
+
+/**
+ * Refunds (SPEC §10), one record per refund, through the channel that took the money. Public methods that talk to
+ * Alipay (`refund`, `decide`) do so outside any transaction; the methods that write (`open...`, `record...`) run in
+ * one transaction each and never call out. The refunded total of a payment is capped by one conditional UPDATE.
+ */
+@Injectable()
+export class RefundService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly tx: TransactionService,
+    private readonly handlers: RefundHandlerRegistry,
+    private readonly wallets: WalletService,
+    private readonly alipay: AlipayService,
+    private readonly logger: AppLogger,
+  ) {}
+
+  /**
+   * Refunds now: a balance refund is `success` when this returns; an Alipay refund is committed `pending`, then
+   * asked of Alipay, and comes back `success`, `failed` or (no answer) still `pending` for the decision job.
+   */
+  async refund(request: RefundRequest): Promise<Refund> {
+    if (request.idempotency) {
+      const earlier = await this.byKey(request.idempotency);
+      if (earlier) return earlier;
+    }
+    let refund: Refund;
+    try {
+      refund = await this.openRefund(request);
+    } catch (error) {
+      if (!request.idempotency || !isUniqueViolation(error)) throw error;
+      // the same key, at the same moment: the other request's refund is the answer
+      const earlier = await this.byKey(request.idempotency);
+      if (!earlier) throw new ConflictError('请求处理中，请稍后重试');
+      return earlier;
+    }
+    if (refund.status !== 'pending') return refund;
+    return this.recordDecision(refund, await this.askAlipayToRefund(refund));
+  }
+
+  /** Asks Alipay about a pending refund (the decision job): what it holds for the `out_request_no`, or the refund sent again. */
+  async decide(refund: Refund): Promise<Refund> {
+    const held = await this.alipay.refundQuery(refund.outTradeNo, refund.refundNo);
+    if (held.kind === 'ok' && held.data.refundAmount && (held.data.refundStatus ?? 'REFUND_SUCCESS') === 'REFUND_SUCCESS') {
+      return this.recordDecision(refund, { status: 'success' });
+    }
+    if (held.kind === 'refused' && held.subCode === 'ACQ.TRADE_NOT_EXIST') return this.recordDecision(refund, { status: 'failed', reason: held.subCode });
+    if (held.kind !== 'ok') return refund;
+    // Alipay holds no refund under this number: the first call never reached it. The same out_request_no makes a
+    // second call safe, since Alipay refunds one request number once.
+    return this.recordDecision(refund, await this.askAlipayToRefund(refund));
+  }
+
+  /**
+   * The payment record of a wallet payment, made the first time it is refunded (wallet payments have none before:
+   * the ledger row is their record), so that every refund has a payment whose refunded total caps it. Safe under
+   * concurrency: the first insert wins, the others find it. Returns its `out_trade_no`.
+   */
+  async walletPayment(input: { bizType: PaymentBizType; bizNo: string; amount: Fen; subject: string; paidAt: Date }): Promise<string> {
+    const outTradeNo = `BAL${input.bizNo}`;
+    if (await this.tx.manager.existsBy(Payment, { outTradeNo })) return outTradeNo;
+    try {
+      await this.tx.runStatement((em) =>
+        execute(
+          em,
+          'INSERT INTO payments (out_trade_no, biz_type, biz_no, channel, amount, refunded_amount, subject, status, trade_no, notify_raw, needs_refund, created_at, expires_at, paid_at, closed_at) ' +
+            "VALUES (?, ?, ?, 'balance', ?, 0, ?, ?, '', NULL, ?, ?, ?, ?, NULL)",
+          [outTradeNo, input.bizType, input.bizNo, input.amount, input.subject.slice(0, 128), PaymentStatus.Paid, false, input.paidAt, input.paidAt, input.paidAt],
+        ),
+      );
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+    return outTradeNo;
+  }
+
+  listFor(bizType: RefundBizType, bizNo: string): Promise<Refund[]> {
+    return this.tx.manager.find(Refund, { where: { bizType, bizNo }, order: { createdAt: 'DESC', id: 'DESC' } });
+  }
+
+  /** Refunds whose Alipay answer is still owed and that were created at or before `createdBy`, oldest first. */
+  pendingAlipay(createdBy: Date, take: number): Promise<Refund[]> {
+    return this.tx.manager.find(Refund, {
+      where: { status: 'pending', channel: 'alipay', createdAt: LessThanOrEqual(createdBy) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take,
+    });
+  }
+
+  private async byKey(idempotency: { key: string; requestHash: string }): Promise<Refund | null> {
+    const earlier = await this.tx.manager.findOneBy(Refund, { idempotencyKey: idempotency.key });
+    if (earlier && earlier.requestHash !== idempotency.requestHash) throw new ConflictError('Idempotency-Key 已用于不同的请求');
+    return earlier;
+  }
+
+  private async openRefund(request: RefundRequest): Promise<Refund> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.tx.run((em) => this.writeNewRefund(em, request, newRefundNo(new Date(), this.config.APP_TIMEZONE)));
+      } catch (error) {
+        // a taken refund_no is astronomically rare; a taken idempotency key is the caller's to handle
+        if (!isUniqueViolation(error) || request.idempotency || attempt >= NUMBER_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /**
+   * One transaction: the business module's checks and holds, the payment's refunded total raised only if it stays
+   * within what the payment took, the refund record; for a wallet payment also the credit, its ledger row and the
+   * business effects, so a balance refund is done when this commits.
+   */
+  private async writeNewRefund(em: EntityManager, request: RefundRequest, refundNo: string): Promise<Refund> {
+    const payment = await em.findOneBy(Payment, { outTradeNo: request.outTradeNo });
+    if (!payment || payment.status !== PaymentStatus.Paid) throw new IllegalStateError('支付单未支付，不能退款');
+    const handler = this.handlers.handlerFor(request.bizType);
+    const plan = await handler.open(em, request.bizNo, payment, request.amount);
+    if (!Number.isSafeInteger(plan.amount) || plan.amount <= 0) throw new RefundExceedsError();
+    const capped = await execute(
+      em,
+      'UPDATE payments SET refunded_amount = refunded_amount + ? WHERE out_trade_no = ? AND status = ? AND refunded_amount + ? <= amount',
+      [plan.amount, payment.outTradeNo, PaymentStatus.Paid, plan.amount],
+    );
+    if (capped !== 1) throw new RefundExceedsError();
+
+    const now = new Date();
+    const byWallet = payment.channel === 'balance';
+    if (byWallet && !plan.creditTo) throw new Error(`refund of wallet payment ${payment.outTradeNo} names no wallet`);
+    const refund: Refund = {
+      id: 0,
+      refundNo,
+      outTradeNo: payment.outTradeNo,
+      bizType: request.bizType,
+      bizNo: request.bizNo,
+      channel: byWallet ? 'balance' : 'alipay',
+      amount: plan.amount,
+      reason: request.reason,
+      status: byWallet ? 'success' : 'pending',
+      failReason: '',
+      idempotencyKey: request.idempotency?.key ?? null,
+      requestHash: request.idempotency?.requestHash ?? '',
+      createdAt: now,
+      finishedAt: byWallet ? now : null,
+    };
+    await execute(
+      em,
+      'INSERT INTO refunds (refund_no, out_trade_no, biz_type, biz_no, channel, amount, reason, status, fail_reason, idempotency_key, request_hash, created_at, finished_at) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [refund.refundNo, refund.outTradeNo, refund.bizType, refund.bizNo, refund.channel, refund.amount, refund.reason, refund.status, '', refund.idempotencyKey, refund.requestHash, now, refund.finishedAt],
+    );
+    if (byWallet && plan.creditTo) {
+      const { ledgerBizType, ...owner } = plan.creditTo;
+      await this.wallets.credit(em, { ...owner, amount: plan.amount, bizType: ledgerBizType, bizNo: refundNo, remark: `退款 ${request.bizNo}` });
+      await handler.onSucceeded(em, refund, await this.refundedTotal(em, refund.outTradeNo));
+    }
+    return refund;
+  }
+
+  private async refundedTotal(em: EntityManager, outTradeNo: string): Promise<Fen> {
+    const [row] = await select<{ total: number | string | null }>(em, "SELECT SUM(amount) AS total FROM refunds WHERE out_trade_no = ? AND status = 'success'", [outTradeNo]);
+    return Number(row?.total ?? 0);
+  }
+
+  /** `alipay.trade.refund` with `out_request_no` = `refund_no`, outside any transaction. */
+  private async askAlipayToRefund(refund: Refund): Promise<RefundDecision> {
+    const answer: AlipayAnswer<AlipayTradeRefund> = await this.alipay.refund(refund.outTradeNo, refund.amount, refund.refundNo, refund.reason);
+    if (answer.kind === 'refused') return { status: 'failed', reason: answer.subCode || 'refused' };
+    if (answer.kind === 'no_answer') {
+      this.logger.warn('alipay refund got no answer; the refund stays pending', { refund_no: refund.refundNo, error: answer.error });
+      return { status: 'pending' };
+    }
+    if (answer.data.fundChange === 'Y') return { status: 'success' };
+    // fund_change N: Alipay moved no money on this call, which is right only if it had refunded this number before
+    const held = await this.alipay.refundQuery(refund.outTradeNo, refund.refundNo);
+    const amount = held.kind === 'ok' ? yuanToFen(held.data.refundAmount) : null;
+    return amount === refund.amount ? { status: 'success' } : { status: 'pending' };
+  }
+
+  /**
+   * Records Alipay's decision once (pending → success | failed, a conditional move): success runs the business
+   * effects; a refusal gives the amount back to what the payment may still refund and releases the business holds.
+   */
+  private async recordDecision(refund: Refund, decision: RefundDecision): Promise<Refund> {
+    if (decision.status === 'pending') return refund;
+    return this.tx.run(async (em) => {
+      const now = new Date();
+      const changes = decision.status === 'failed' ? { finishedAt: now, failReason: decision.reason.slice(0, 255) } : { finishedAt: now };
+      if (await moved(REFUND_LIFECYCLE.transition(em, { refundNo: refund.refundNo }, 'pending', decision.status, changes))) {
+        const handler = this.handlers.handlerFor(refund.bizType);
+        const decided = { ...refund, ...changes, status: decision.status };
+        if (decision.status === 'success') {
+          await handler.onSucceeded(em, decided, await this.refundedTotal(em, refund.outTradeNo));
+        } else {
+          await execute(em, 'UPDATE payments SET refunded_amount = refunded_amount - ? WHERE out_trade_no = ?', [refund.amount, refund.outTradeNo]);
+          await handler.onFailed(em, decided);
+        }
+      }
+      return em.findOneByOrFail(Refund, { refundNo: refund.refundNo });
+    });
+  }
+}
