@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { IllegalStateError, NotFoundError, RefundExceedsError } from '../common/errors/app-error';
+import { IllegalStateError, NotFoundError } from '../common/errors/app-error';
 import { fenToYuan, yuanToFen } from '../common/money';
 import { MallOrder } from '../database/entities/mall/mall-order.entity';
 import { MallTrade } from '../database/entities/mall/mall-trade.entity';
@@ -27,13 +27,12 @@ export class MallRefundService {
     // another app's order is "not found": its existence is not revealed
     if (!order || !trade || trade.appId !== appId) throw new NotFoundError('订单不存在');
     if (!REFUNDABLE_MALL_STATUSES.includes(order.status)) throw new IllegalStateError('订单状态不允许退款');
+    // a trade that coupons, points and balance covered wholly has no payment: only deductions can go back
     const payment = await this.payments.latestFor(em, 'mall_trade', trade.tradeSn);
-    // a trade covered by coupons, points and balance took no cash: nothing to refund through a channel
-    if (!payment || payment.status !== PaymentStatus.Paid) throw new RefundExceedsError();
     const refund = await this.refunds.refund({
       bizType: 'mall_order',
       bizNo: order.orderSn,
-      outTradeNo: payment.outTradeNo,
+      outTradeNo: payment?.status === PaymentStatus.Paid ? payment.outTradeNo : null,
       amount: dto.amount === undefined ? null : yuanToFen(dto.amount),
       reason: dto.reason,
     });

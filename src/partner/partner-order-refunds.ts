@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { IllegalStateError } from '../common/errors/app-error';
+import { IllegalStateError, RefundExceedsError } from '../common/errors/app-error';
 import { moved } from '../common/lifecycle/transition';
 import { Fen } from '../common/money';
 import { execute } from '../database/sql';
@@ -27,9 +27,10 @@ export class PartnerOrderRefunds implements RefundHandler, OnModuleInit {
     this.registry.register('partner_order', this);
   }
 
-  async open(em: EntityManager, orderNo: string, payment: Payment, requested: Fen | null): Promise<RefundPlan> {
+  async open(em: EntityManager, orderNo: string, payment: Payment | null, requested: Fen | null): Promise<RefundPlan> {
     const order = await em.findOneBy(PartnerOrder, { orderNo });
     if (!order || !REFUNDABLE_ORDER_STATUSES.includes(order.orderStatus)) throw new IllegalStateError('订单状态不允许退款');
+    if (!payment) throw new RefundExceedsError();
     return {
       amount: requested ?? payment.amount - payment.refundedAmount,
       creditTo: payment.channel === 'balance' ? { ownerType: 'partner_user', ownerId: order.userId, ledgerBizType: 'partner_order_refund' } : undefined,

@@ -29,9 +29,12 @@ export class Lifecycle<E extends ObjectLiteral, S extends Status> {
     return (Object.keys(this.table) as S[]).flatMap((from) => this.table[from].map((to) => `${from}→${to}`));
   }
 
-  /** Moves the one row `where` picks from `from` to `to` with `changes`; 42204 when forbidden or when it was not in `from`. */
-  async transition(em: EntityManager, where: FindOptionsWhere<E>, from: S, to: S, changes: Partial<E> = {}): Promise<void> {
-    if ((await this.transitionAll(em, where, from, to, changes)) !== 1) throw new IllegalStateError();
+  /**
+   * Moves the one row `where` picks from `from` to `to` with `changes`; 42204 (with the action's own `refusal`
+   * message, if given) when forbidden or when it was not in `from`.
+   */
+  async transition(em: EntityManager, where: FindOptionsWhere<E>, from: S, to: S, changes: Partial<E> = {}, refusal?: string): Promise<void> {
+    if (!this.canMove(from, to) || (await this.transitionAll(em, where, from, to, changes)) !== 1) throw new IllegalStateError(refusal);
   }
 
   /** Moves every row `where` picks that is still in `from` (the orders of a trade); returns how many moved. */

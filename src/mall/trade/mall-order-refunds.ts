@@ -34,12 +34,15 @@ export class MallOrderRefunds implements RefundHandler, OnModuleInit {
     this.registry.register('mall_order', this);
   }
 
-  async open(em: EntityManager, orderSn: string, _payment: Payment, requested: Fen | null): Promise<RefundPlan> {
+  async open(em: EntityManager, orderSn: string, payment: Payment | null, requested: Fen | null): Promise<RefundPlan> {
     const order = await em.findOneBy(MallOrder, { orderSn });
     if (!order || !REFUNDABLE_MALL_STATUSES.includes(order.status)) throw new IllegalStateError('订单状态不允许退款');
+    // an order its points and balance paid wholly took no cash: its full refund gives back only those
+    const noCash = requested === null && order.price === 0 && (order.points > 0 || order.balanceAmount > 0);
     const amount = requested ?? order.price - order.refundPrice;
-    if (amount <= 0) throw new RefundExceedsError();
-    await MALL_ORDER_LIFECYCLE.transition(em, { id: order.id }, order.status, MallOrderStatus.Refunding, { statusBeforeRefund: order.status, updatedAt: new Date() });
+    if (!noCash && (amount <= 0 || !payment)) throw new RefundExceedsError();
+    await MALL_ORDER_LIFECYCLE.transition(em, { id: order.id }, order.status, MallOrderStatus.Refunding, { statusBeforeRefund: order.status, updatedAt: new Date() }, '订单状态不允许退款');
+    if (noCash) return { amount: 0, noCash };
     const held = await execute(em, 'UPDATE mall_orders SET refund_price = refund_price + ? WHERE id = ? AND refund_price + ? <= price', [amount, order.id, amount]);
     if (held !== 1) throw new RefundExceedsError();
     return { amount };

@@ -61,7 +61,7 @@ export class MallTradeLifecycle {
    * nothing released) when the trade was not awaiting payment.
    */
   async close(em: EntityManager, trade: MallTrade, now: Date): Promise<void> {
-    await MALL_TRADE_LIFECYCLE.transition(em, { id: trade.id }, MallTradeStatus.AwaitingPayment, MallTradeStatus.Closed, { closedAt: now, updatedAt: now });
+    await MALL_TRADE_LIFECYCLE.transition(em, { id: trade.id }, MallTradeStatus.AwaitingPayment, MallTradeStatus.Closed, { closedAt: now, updatedAt: now }, '订单状态不允许关闭');
     await MALL_ORDER_LIFECYCLE.transitionAll(em, { tradeId: trade.id }, MallOrderStatus.AwaitingPayment, MallOrderStatus.Closed, { closedAt: now, updatedAt: now });
     await this.restock(em, trade);
     if (trade.points > 0) await em.increment(MallMember, { uid: trade.uid }, 'points', trade.points);
@@ -88,7 +88,7 @@ export class MallTradeLifecycle {
       expressNumber: input.expressNumber,
       shippedAt: now,
       updatedAt: now,
-    });
+    }, '订单状态不允许发货');
     const trade = await em.findOneByOrFail(MallTrade, { id: order.tradeId });
     await this.outbox.enqueue(em, trade.appId, 'order_shipped', { outside_sn: trade.outsideSn, trade_sn: trade.tradeSn, order_sn: order.orderSn, status: MallOrderStatus.Shipped }, now);
   }

@@ -36,8 +36,10 @@ export class AlipaySandboxController {
 
   /**
    * Alipay's OpenAPI (`alipay.trade.query`, `.close`, `.refund`, `.fastpay.refund.query`) as alipay-sdk `exec` calls it:
-   * signed parameters in the query string, `biz_content` in the form body; a signed JSON answer, or none at all when
-   * the sandbox was told to drop it (the connection is cut after the call took effect).
+   * signed parameters in the query string, `biz_content` in the form body; a signed JSON answer, or none when the
+   * sandbox was told to drop it: the call takes effect, then a 504 stands in for the answer lost on the way, as from
+   * a proxy that timed out. (A cut connection would not do: the SDK's HTTP client resends a request after a socket
+   * error, and the second call would get an answer.)
    */
   @Post('gateway')
   @ApiExcludeEndpoint()
@@ -45,7 +47,7 @@ export class AlipaySandboxController {
     const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
     const answer = this.sandbox.openApi({ ...(req.query as Record<string, unknown>), ...body });
     if (answer === null) {
-      req.socket.destroy();
+      res.status(504).type('text/plain').send('Gateway Timeout');
       return;
     }
     res.status(200).type('application/json; charset=utf-8').send(answer);
@@ -56,7 +58,7 @@ export class AlipaySandboxController {
   @PartnerApi()
   @ApiOperation({
     summary: '沙箱故障 / Make the sandbox gateway lose one answer',
-    description: 'Sandbox mode only. The next call of the method is carried out at the sandbox, but its answer never arrives (the connection is cut), as when a call times out.',
+    description: 'Sandbox mode only. The next call of the method is carried out at the sandbox, but its answer never arrives (the gateway answers 504 instead), as when a call times out.',
   })
   @ApiEnvelope('partner', SandboxFaultResultDto, [ErrorCode.InvalidParams, ErrorCode.NotFound])
   fault(@Body() dto: SandboxFaultDto): SandboxFaultResultDto {

@@ -18,8 +18,8 @@ export class LatePaymentRefunds implements RefundHandler, OnModuleInit {
     this.registry.register('payment', this);
   }
 
-  async open(_em: EntityManager, _bizNo: string, payment: Payment, requested: Fen | null): Promise<RefundPlan> {
-    if (!payment.needsRefund) throw new IllegalStateError('该支付单无需退款');
+  async open(_em: EntityManager, _bizNo: string, payment: Payment | null, requested: Fen | null): Promise<RefundPlan> {
+    if (!payment?.needsRefund) throw new IllegalStateError('该支付单无需退款');
     return { amount: requested ?? payment.amount - payment.refundedAmount };
   }
 

@@ -11,6 +11,11 @@ export interface RefundPlan {
   amount: Fen;
   /** For a payment made from a wallet: whose wallet gets the money back, and the ledger's business type. */
   creditTo?: WalletOwner & { ledgerBizType: string };
+  /**
+   * A full refund of an object that took no cash (a mall order paid wholly by points and balance): `amount` is 0,
+   * nothing goes through a channel, and the refund succeeds at once with its business effects.
+   */
+  noCash?: boolean;
 }
 
 /**
@@ -22,7 +27,7 @@ export interface RefundHandler {
    * Checks that the business object may be refunded now (42204 otherwise) and for how much (42205 above what it
    * may give back), taking what it must hold while the refund is under way.
    */
-  open(em: EntityManager, bizNo: string, payment: Payment, requested: Fen | null): Promise<RefundPlan>;
+  open(em: EntityManager, bizNo: string, payment: Payment | null, requested: Fen | null): Promise<RefundPlan>;
   /**
    * The money is back with the buyer: what a refund does to the business object (close it, return what it used).
    * `refundedTotal` is what the payment's successful refunds, this one included, gave back.

@@ -19,8 +19,8 @@ import { REFUND_LIFECYCLE } from './refund-status';
 export interface RefundRequest {
   bizType: RefundBizType;
   bizNo: string;
-  /** The payment that took the money. */
-  outTradeNo: string;
+  /** The payment that took the money; null for an object that took none (only its deductions go back). */
+  outTradeNo: string | null;
   /** Fen asked for; null: all that remains of the business object. */
   amount: Fen | null;
   reason: string;
@@ -144,25 +144,29 @@ export class RefundService {
    * business effects, so a balance refund is done when this commits.
    */
   private async writeNewRefund(em: EntityManager, request: RefundRequest, refundNo: string): Promise<Refund> {
-    const payment = await em.findOneBy(Payment, { outTradeNo: request.outTradeNo });
-    if (!payment || payment.status !== PaymentStatus.Paid) throw new IllegalStateError('支付单未支付，不能退款');
+    const payment = request.outTradeNo ? await em.findOneBy(Payment, { outTradeNo: request.outTradeNo }) : null;
+    if (request.outTradeNo && payment?.status !== PaymentStatus.Paid) throw new IllegalStateError('支付单未支付，不能退款');
     const handler = this.handlers.handlerFor(request.bizType);
     const plan = await handler.open(em, request.bizNo, payment, request.amount);
-    if (!Number.isSafeInteger(plan.amount) || plan.amount <= 0) throw new RefundExceedsError();
-    const capped = await execute(
-      em,
-      'UPDATE payments SET refunded_amount = refunded_amount + ? WHERE out_trade_no = ? AND status = ? AND refunded_amount + ? <= amount',
-      [plan.amount, payment.outTradeNo, PaymentStatus.Paid, plan.amount],
-    );
-    if (capped !== 1) throw new RefundExceedsError();
+    const noCash = plan.noCash === true && plan.amount === 0;
+    if (!noCash && (!payment || !Number.isSafeInteger(plan.amount) || plan.amount <= 0)) throw new RefundExceedsError();
+    if (payment && !noCash) {
+      const capped = await execute(
+        em,
+        'UPDATE payments SET refunded_amount = refunded_amount + ? WHERE out_trade_no = ? AND status = ? AND refunded_amount + ? <= amount',
+        [plan.amount, payment.outTradeNo, PaymentStatus.Paid, plan.amount],
+      );
+      if (capped !== 1) throw new RefundExceedsError();
+    }
 
     const now = new Date();
-    const byWallet = payment.channel === 'balance';
-    if (byWallet && !plan.creditTo) throw new Error(`refund of wallet payment ${payment.outTradeNo} names no wallet`);
+    // nothing waits for a channel when the money went back to a wallet, or when no money is to go back at all
+    const byWallet = noCash || payment?.channel === 'balance';
+    if (byWallet && !noCash && !plan.creditTo) throw new Error(`refund of wallet payment ${request.outTradeNo} names no wallet`);
     const refund: Refund = {
       id: 0,
       refundNo,
-      outTradeNo: payment.outTradeNo,
+      outTradeNo: payment?.outTradeNo ?? '',
       bizType: request.bizType,
       bizNo: request.bizNo,
       channel: byWallet ? 'balance' : 'alipay',
@@ -181,9 +185,11 @@ export class RefundService {
         'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [refund.refundNo, refund.outTradeNo, refund.bizType, refund.bizNo, refund.channel, refund.amount, refund.reason, refund.status, '', refund.idempotencyKey, refund.requestHash, now, refund.finishedAt],
     );
-    if (byWallet && plan.creditTo) {
-      const { ledgerBizType, ...owner } = plan.creditTo;
-      await this.wallets.credit(em, { ...owner, amount: plan.amount, bizType: ledgerBizType, bizNo: refundNo, remark: `退款 ${request.bizNo}` });
+    if (byWallet) {
+      if (plan.creditTo && plan.amount > 0) {
+        const { ledgerBizType, ...owner } = plan.creditTo;
+        await this.wallets.credit(em, { ...owner, amount: plan.amount, bizType: ledgerBizType, bizNo: refundNo, remark: `退款 ${request.bizNo}` });
+      }
       await handler.onSucceeded(em, refund, await this.refundedTotal(em, refund.outTradeNo));
     }
     return refund;

@@ -10,7 +10,7 @@ export class SandboxPayDto {
   @ToStr() @IsString() @IsNotEmpty() @MaxLength(64)
   out_trade_no: string;
 
-  @ApiPropertyOptional({ description: '是否投递异步通知（false：通知丢失）/ post the notify (false: the notify is lost)', default: true })
+  @ApiPropertyOptional({ description: '是否投递异步通知（false：通知丢失）/ post the notify (false: the notify is lost)', default: true, example: true })
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
