@@ -83,7 +83,7 @@ export class MallTradeLifecycle {
 
   /** Awaiting shipment → shipped; 42204 when the order was in another status. */
   async ship(em: EntityManager, order: MallOrder, input: ShipInput, now: Date): Promise<void> {
-    await MALL_ORDER_LIFECYCLE.transition(em, { id: order.id }, order.status, MallOrderStatus.Shipped, {
+    await MALL_ORDER_LIFECYCLE.transition(em, { id: order.id }, MallOrderStatus.AwaitingShipment, MallOrderStatus.Shipped, {
       expressName: input.expressName,
       expressNumber: input.expressNumber,
       shippedAt: now,
