@@ -198,7 +198,7 @@ export class RefundOrderDto extends MallSignedDto {
   @ToStr() @IsString() @IsNotEmpty() @MaxLength(32)
   order_sn: string;
 
-  @ApiPropertyOptional({ description: '退款金额（元），默认全部可退 / amount in yuan; default: all that remains of the order\'s price', example: 50 })
+  @ApiPropertyOptional({ type: Number, description: '退款金额（元），默认全部可退 / amount in yuan; default: all that remains of the order\'s price', example: 50 })
   @IsOptional() @IsMoney({ min: 0.01, max: 10_000_000 })
   amount?: number | string;
 

@@ -5,7 +5,7 @@ import { IsMoney } from '../../common/money';
 
 /** What an admin refund request may say: how much (yuan, default all that remains) and why. */
 export class RefundRequestDto {
-  @ApiPropertyOptional({ description: '退款金额（元），默认全部可退金额 / amount in yuan; default: all that remains', example: 300 })
+  @ApiPropertyOptional({ type: Number, description: '退款金额（元），默认全部可退金额 / amount in yuan; default: all that remains', example: 300 })
   @IsOptional() @IsMoney({ min: 0.01, max: 10_000_000 })
   amount?: number | string;
 
