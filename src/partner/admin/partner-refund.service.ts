@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { IllegalStateError, NotFoundError } from '../../common/errors/app-error';
+import { NotFoundError } from '../../common/errors/app-error';
 import { fenToYuan, yuanToFen } from '../../common/money';
 import { AppConfig } from '../../config/app-config';
 import { PartnerOrder } from '../../database/entities/partner/partner-order.entity';
@@ -24,12 +24,15 @@ export class PartnerRefundService {
     const amount = dto.amount === undefined ? null : yuanToFen(dto.amount);
     const idempotency = adminRefundKey(idempotencyKey, `partner/orders/${orderNo}/refund`, { order_no: orderNo, amount, reason: dto.reason });
     const order = await this.order(orderNo);
-    // checked here as well as in the refund's transaction, so that an unpaid order gets no payment record
-    if (!REFUNDABLE_ORDER_STATUSES.includes(order.orderStatus)) throw new IllegalStateError('订单状态不允许退款');
+    // The status is decided in the refund's transaction (42204 there); it is looked at here only so that an order
+    // that was never paid gets no wallet payment record.
+    const paid = REFUNDABLE_ORDER_STATUSES.includes(order.orderStatus);
     const outTradeNo =
       order.payType === PayType.Alipay && order.billNo
         ? order.billNo
-        : await this.refunds.walletPayment({ bizType: 'partner_order', bizNo: orderNo, amount: order.payAmount, subject: order.giftTitle, paidAt: order.paidAt ?? order.createdAt });
+        : paid
+          ? await this.refunds.walletPayment({ bizType: 'partner_order', bizNo: orderNo, amount: order.payAmount, subject: order.giftTitle, paidAt: order.paidAt ?? order.createdAt })
+          : null;
     const refund = await this.refunds.refund({ bizType: 'partner_order', bizNo: orderNo, outTradeNo, amount, reason: dto.reason, idempotency });
     return { refund_no: refund.refundNo, order_no: orderNo, channel: refund.channel, amount: fenToYuan(refund.amount), status: refund.status };
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, LessThanOrEqual } from 'typeorm';
-import { ConflictError, IllegalStateError, RefundExceedsError } from '../../common/errors/app-error';
+import { AppError, ConflictError, IllegalStateError, RefundExceedsError } from '../../common/errors/app-error';
 import { AppLogger } from '../../common/http/app-logger';
 import { moved } from '../../common/lifecycle/transition';
 import { Fen, yuanToFen } from '../../common/money';
@@ -62,11 +62,13 @@ export class RefundService {
     try {
       refund = await this.openRefund(request);
     } catch (error) {
-      if (!request.idempotency || !isUniqueViolation(error)) throw error;
-      // the same key, at the same moment: the other request's refund is the answer
+      if (!request.idempotency || !(isUniqueViolation(error) || error instanceof AppError)) throw error;
+      // The same key at the same moment: the request that got there first made the refund, and its refund is the
+      // answer, whether this one then collided on the key or found nothing left to refund (42205) or the order closed.
       const earlier = await this.byKey(request.idempotency);
-      if (!earlier) throw new ConflictError('请求处理中，请稍后重试');
-      return earlier;
+      if (earlier) return earlier;
+      if (isUniqueViolation(error)) throw new ConflictError('请求处理中，请稍后重试');
+      throw error;
     }
     if (refund.status !== 'pending') return refund;
     return this.recordDecision(refund, await this.askAlipayToRefund(refund));
