@@ -1,11 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { WriteBatch } from '../database/sql';
+import { moved } from '../common/lifecycle/transition';
 import { PartnerOrder } from '../database/entities/partner/partner-order.entity';
 import { Payment } from '../database/entities/payments/payment.entity';
 import { PaymentSettlementRegistry, SettlementHandler } from '../payments/payment-settlement.registry';
 import { grantPaidBenefits, useReservedCoupon } from './order-effects';
-import { moved } from '../common/lifecycle/transition';
 import { OrderStatus, transition } from './order-status';
 
 /**
@@ -33,10 +32,8 @@ export class PartnerOrderSettlement implements SettlementHandler, OnModuleInit {
       }),
     );
     if (!paid) return 'closed';
-    const writes = new WriteBatch();
-    useReservedCoupon(writes, order);
-    grantPaidBenefits(writes, order);
-    await writes.defer(em);
+    await useReservedCoupon(em, order);
+    await grantPaidBenefits(em, order);
     return 'settled';
   }
 }

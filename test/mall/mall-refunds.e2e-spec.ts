@@ -8,10 +8,9 @@ import { MallTradeTimeoutJob } from '../../src/mall/trade/mall-trade-timeout.job
 import { MerchantOutbox } from '../../src/mall/notify/merchant-outbox.service';
 import { preIdOf } from '../../src/mall/pre-id';
 import { RefundDecisionJob } from '../../src/payments/refunds/refund-decision.job';
-import { WalletService } from '../../src/payments/wallet/wallet.service';
 import { describeEachEngine } from '../support/each-engine';
 import type { TestApp } from '../support/test-app';
-import { ADMIN, createApp, createMember, MallAppCredentials, postMall, SEED_ADDRESS } from './mall-fixtures';
+import { ADMIN, createApp, createMember, MallAppCredentials, postMall, SEED_ADDRESS, walletAudit } from './mall-fixtures';
 
 /** Records what merchants are told. */
 class Merchant {
@@ -80,7 +79,7 @@ async function openPayment(t: TestApp, tradeSn: string): Promise<string> {
 
 const orderRow = (t: TestApp, orderSn: string) => t.dataSource.manager.findOneByOrFail(MallOrder, { orderSn });
 const pointsOf = async (t: TestApp, uid: number) => (await t.dataSource.manager.findOneByOrFail(MallMember, { uid })).points;
-const walletOf = (t: TestApp, uid: number) => t.app.get(WalletService).audit(t.dataSource.manager, { ownerType: 'mall_member', ownerId: String(uid) });
+const walletOf = (t: TestApp, uid: number) => walletAudit(t, 'mall_member', String(uid));
 const sandboxTrade = async (t: TestApp, outTradeNo: string) => (await t.http.get(`/dev/alipay/trades/${outTradeNo}`).expect(200)).body.result;
 
 describeEachEngine('mall: refunds of one order (SPEC §10) and reconciliation of close (SPEC §6)', (ctx) => {

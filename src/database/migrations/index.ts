@@ -1,5 +1,6 @@
 import { InitialSchema1795454567031 } from './1795454567031-InitialSchema';
-import { Refunds1796181168300 } from './1796181168300-Refunds';
+import { IdempotencyOutcomeOnly1796181244374 } from './1796181244374-IdempotencyOutcomeOnly';
+import { Refunds1796181400000 } from './1796181400000-Refunds';
 
 /** Migrations in order. `npm run migration:generate -- src/database/migrations/<Name>` writes a new file; add its class here. */
-export const MIGRATIONS: Function[] = [InitialSchema1795454567031, Refunds1796181168300];
+export const MIGRATIONS: Function[] = [InitialSchema1795454567031, IdempotencyOutcomeOnly1796181244374, Refunds1796181400000];
