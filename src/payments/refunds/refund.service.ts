@@ -10,7 +10,7 @@ import { Payment, PaymentBizType, PaymentStatus } from '../../database/entities/
 import { Refund, RefundBizType } from '../../database/entities/payments/refund.entity';
 import { execute, select } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
-import { AlipayAnswer, AlipayService, AlipayTradeRefund } from '../alipay/alipay.service';
+import { AlipayAnswer, AlipayRefundQuery, AlipayService, AlipayTradeRefund } from '../alipay/alipay.service';
 import { WalletService } from '../wallet/wallet.service';
 import { RefundHandlerRegistry } from './refund-handler.registry';
 import { newRefundNo } from './refund-no';
@@ -77,11 +77,10 @@ export class RefundService {
   /** Asks Alipay about a pending refund (the decision job): what it holds for the `out_request_no`, or the refund sent again. */
   async decide(refund: Refund): Promise<Refund> {
     const held = await this.alipay.refundQuery(refund.outTradeNo, refund.refundNo);
-    if (held.kind === 'ok' && held.data.refundAmount && (held.data.refundStatus ?? 'REFUND_SUCCESS') === 'REFUND_SUCCESS') {
-      return this.recordDecision(refund, { status: 'success' });
-    }
     if (held.kind === 'refused' && held.subCode === 'ACQ.TRADE_NOT_EXIST') return this.recordDecision(refund, { status: 'failed', reason: held.subCode });
     if (held.kind !== 'ok') return refund;
+    // Alipay holds this refund: done once it says so; still processing, it is asked again on the next run
+    if (held.data.refundAmount) return this.recordDecision(refund, isRefunded(held.data, refund.amount) ? { status: 'success' } : { status: 'pending' });
     // Alipay holds no refund under this number: the first call never reached it. The same out_request_no makes a
     // second call safe, since Alipay refunds one request number once.
     return this.recordDecision(refund, await this.askAlipayToRefund(refund));
@@ -213,8 +212,7 @@ export class RefundService {
     if (answer.data.fundChange === 'Y') return { status: 'success' };
     // fund_change N: Alipay moved no money on this call, which is right only if it had refunded this number before
     const held = await this.alipay.refundQuery(refund.outTradeNo, refund.refundNo);
-    const amount = held.kind === 'ok' ? yuanToFen(held.data.refundAmount) : null;
-    return amount === refund.amount ? { status: 'success' } : { status: 'pending' };
+    return held.kind === 'ok' && isRefunded(held.data, refund.amount) ? { status: 'success' } : { status: 'pending' };
   }
 
   /**
@@ -239,4 +237,9 @@ export class RefundService {
       return em.findOneByOrFail(Refund, { refundNo: refund.refundNo });
     });
   }
+}
+
+/** Alipay's record of one refund says the money went back, all of it. */
+function isRefunded(held: AlipayRefundQuery, amount: Fen): boolean {
+  return yuanToFen(held.refundAmount) === amount && (held.refundStatus ?? 'REFUND_SUCCESS') === 'REFUND_SUCCESS';
 }
