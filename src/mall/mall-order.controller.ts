@@ -82,7 +82,7 @@ export class MallOrderController {
       'it to its status. The merchant is notified (`order_refunded`). Unpaid, closed or refunding orders: 42204; above what remains: 42205.',
   })
   @ApiEnvelope('mall', RefundedOrderDto, [...SIGNED_ERRORS, ErrorCode.NotFound, ErrorCode.IllegalState, ErrorCode.RefundExceeds])
-  refund(@MallAppId() appId: string, @Body() dto: RefundOrderDto): Promise<RefundedOrderDto> {
-    return this.refunds.refund(appId, dto);
+  refund(@MallAppId() appId: string, @Body() dto: RefundOrderDto, @Claim() claim?: RequestClaim): Promise<RefundedOrderDto> {
+    return this.refunds.refund(appId, dto, claim);
   }
 }

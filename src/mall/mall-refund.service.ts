@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { IllegalStateError, NotFoundError } from '../common/errors/app-error';
+import { RequestClaim } from '../common/idempotency/request-claim';
 import { fenToYuan, yuanToFen } from '../common/money';
 import { MallOrder } from '../database/entities/mall/mall-order.entity';
 import { MallTrade } from '../database/entities/mall/mall-trade.entity';
 import { PaymentStatus } from '../database/entities/payments/payment.entity';
+import { Refund } from '../database/entities/payments/refund.entity';
 import { TransactionService } from '../database/transaction.service';
 import { PaymentService } from '../payments/payment.service';
 import { RefundService } from '../payments/refunds/refund.service';
@@ -20,7 +22,11 @@ export class MallRefundService {
     private readonly refunds: RefundService,
   ) {}
 
-  async refund(appId: string, dto: RefundOrderDto): Promise<RefundedOrderDto> {
+  /**
+   * The request's replay claim is recorded with the refund as it commits (`pending` for an Alipay refund, whose
+   * answer is then awaited), so a duplicate sent at the same moment replays that answer instead of refunding again.
+   */
+  async refund(appId: string, dto: RefundOrderDto, claim?: RequestClaim): Promise<RefundedOrderDto> {
     const em = this.tx.manager;
     const order = await em.findOneBy(MallOrder, { orderSn: dto.order_sn });
     const trade = order ? await em.findOneBy(MallTrade, { id: order.tradeId }) : null;
@@ -35,7 +41,12 @@ export class MallRefundService {
       outTradeNo: payment?.status === PaymentStatus.Paid ? payment.outTradeNo : null,
       amount: dto.amount === undefined ? null : yuanToFen(dto.amount),
       reason: dto.reason,
+      epilogue: claim && { writeIn: (txEm, opened) => claim.writeIn(txEm, answerOf(opened as Refund)) },
     });
-    return { order_sn: order.orderSn, refund_no: refund.refundNo, amount: fenToYuan(refund.amount), status: refund.status };
+    return answerOf(refund);
   }
+}
+
+function answerOf(refund: Refund): RefundedOrderDto {
+  return { order_sn: refund.bizNo, refund_no: refund.refundNo, amount: fenToYuan(refund.amount), status: refund.status };
 }

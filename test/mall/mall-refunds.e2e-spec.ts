@@ -168,6 +168,22 @@ describeEachEngine('mall: refunds of one order (SPEC §10) and reconciliation of
     expect(await orderRow(t, cash.order_sn)).toMatchObject({ status: 1, refundPrice: 1000 });
   });
 
+  it('ten identical signed refunds (one nonce) sent at once refund once, and each answers that refund', async () => {
+    const t = ctx();
+    const trade = await paidTrade(t);
+    const orderSn = trade.orders[0].order_sn;
+    const params = { order_sn: orderSn, reason: '并发', nonce: `n-${trade.tradeSn}` };
+    const answers = await Promise.all(Array.from({ length: 10 }, () => postMall(t, '/order/refund', params, app)));
+    const ok = answers.filter((r) => r.status === 200);
+    for (const r of answers.filter((x) => x.status !== 200)) expect(r.body.data.code).toBe(40901);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(ok.map((r) => r.body.data.refund_no)).size).toBe(1);
+    expect((await sandboxTrade(t, trade.outTradeNo)).refunds).toHaveLength(1);
+    expect(await orderRow(t, orderSn)).toMatchObject({ status: -1 });
+    const replay = await postMall(t, '/order/refund', params, app).expect(200);
+    expect(replay.body.data.refund_no).toBe(ok[0].body.data.refund_no);
+  });
+
   it('an order whose refund answer was lost stays 11 until the job decides it; meanwhile it cannot be refunded or shipped', async () => {
     const t = ctx();
     const trade = await paidTrade(t);

@@ -9,7 +9,7 @@ import { isUniqueViolation } from '../../database/db-errors';
 import { Payment, PaymentBizType, PaymentStatus } from '../../database/entities/payments/payment.entity';
 import { Refund, RefundBizType } from '../../database/entities/payments/refund.entity';
 import { execute, select } from '../../database/sql';
-import { TransactionService } from '../../database/transaction.service';
+import { TransactionEpilogue, TransactionService } from '../../database/transaction.service';
 import { AlipayAnswer, AlipayRefundQuery, AlipayService, AlipayTradeRefund } from '../alipay/alipay.service';
 import { WalletService } from '../wallet/wallet.service';
 import { RefundHandlerRegistry } from './refund-handler.registry';
@@ -26,6 +26,12 @@ export interface RefundRequest {
   reason: string;
   /** An admin caller's `Idempotency-Key`, already scoped to its route, and the hash of what it asked for. */
   idempotency?: { key: string; requestHash: string };
+  /**
+   * Written last in the transaction that opens the refund, given the refund as it commits: a signed request's
+   * replay claim (SPEC §3), so that the refund and the claim commit together and a duplicate running beside it
+   * rolls back instead of refunding again.
+   */
+  epilogue?: TransactionEpilogue;
 }
 
 /** What Alipay's answers to a refund say about it: decided either way, or not yet. */
@@ -131,7 +137,7 @@ export class RefundService {
   private async openRefund(request: RefundRequest): Promise<Refund> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tx.run((em) => this.writeNewRefund(em, request, newRefundNo(new Date(), this.config.APP_TIMEZONE)));
+        return await this.tx.run((em) => this.writeNewRefund(em, request, newRefundNo(new Date(), this.config.APP_TIMEZONE)), request.epilogue);
       } catch (error) {
         // a taken refund_no is astronomically rare; a taken idempotency key is the caller's to handle
         if (!isUniqueViolation(error) || request.idempotency || attempt >= NUMBER_ATTEMPTS) throw error;
