@@ -3,8 +3,8 @@ import { EntityManager } from 'typeorm';
 import { IllegalStateError, RefundExceedsError } from '../common/errors/app-error';
 import { moved } from '../common/lifecycle/transition';
 import { Fen } from '../common/money';
-import { execute } from '../database/sql';
 import { PartnerOrder } from '../database/entities/partner/partner-order.entity';
+import { PartnerUser } from '../database/entities/partner/partner-user.entity';
 import { Payment } from '../database/entities/payments/payment.entity';
 import { Refund } from '../database/entities/payments/refund.entity';
 import { RefundHandler, RefundHandlerRegistry, RefundPlan } from '../payments/refunds/refund-handler.registry';
@@ -44,7 +44,12 @@ export class PartnerOrderRefunds implements RefundHandler, OnModuleInit {
     if (!(await moved(transition(em, order.orderNo, OrderStatus.Paid, OrderStatus.Closed, { closedAt: new Date() })))) return;
     await returnStock(em, order);
     if (order.orderScore > 0) {
-      await execute(em, 'UPDATE partner_users SET score = CASE WHEN score > ? THEN score - ? ELSE 0 END WHERE id = ?', [order.orderScore, order.orderScore, order.userId]);
+      await em
+        .createQueryBuilder()
+        .update(PartnerUser)
+        .set({ score: () => 'CASE WHEN score > :score THEN score - :score ELSE 0 END' })
+        .where('id = :userId', { score: order.orderScore, userId: order.userId })
+        .execute();
     }
   }
 

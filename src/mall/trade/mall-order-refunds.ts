@@ -2,7 +2,6 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { IllegalStateError, RefundExceedsError } from '../../common/errors/app-error';
 import { Fen } from '../../common/money';
-import { execute } from '../../database/sql';
 import { MallMember } from '../../database/entities/mall/mall-member.entity';
 import { MallOrder, MallOrderStatus } from '../../database/entities/mall/mall-order.entity';
 import { MallTrade } from '../../database/entities/mall/mall-trade.entity';
@@ -43,8 +42,13 @@ export class MallOrderRefunds implements RefundHandler, OnModuleInit {
     if (!noCash && (amount <= 0 || !payment)) throw new RefundExceedsError();
     await MALL_ORDER_LIFECYCLE.transition(em, { id: order.id }, order.status, MallOrderStatus.Refunding, { statusBeforeRefund: order.status, updatedAt: new Date() }, '订单状态不允许退款');
     if (noCash) return { amount: 0, noCash };
-    const held = await execute(em, 'UPDATE mall_orders SET refund_price = refund_price + ? WHERE id = ? AND refund_price + ? <= price', [amount, order.id, amount]);
-    if (held !== 1) throw new RefundExceedsError();
+    const held = await em
+      .createQueryBuilder()
+      .update(MallOrder)
+      .set({ refundPrice: () => 'refund_price + :amount' })
+      .where('id = :id AND refund_price + :amount <= price', { id: order.id, amount })
+      .execute();
+    if (held.affected !== 1) throw new RefundExceedsError();
     return { amount };
   }
 
@@ -73,7 +77,7 @@ export class MallOrderRefunds implements RefundHandler, OnModuleInit {
 
   async onFailed(em: EntityManager, refund: Refund): Promise<void> {
     const order = await em.findOneByOrFail(MallOrder, { orderSn: refund.bizNo });
-    await execute(em, 'UPDATE mall_orders SET refund_price = refund_price - ? WHERE id = ?', [refund.amount, order.id]);
+    await em.decrement(MallOrder, { id: order.id }, 'refundPrice', refund.amount);
     await MALL_ORDER_LIFECYCLE.transition(em, { id: order.id }, MallOrderStatus.Refunding, this.statusBefore(order), { statusBeforeRefund: null, updatedAt: new Date() });
   }
 

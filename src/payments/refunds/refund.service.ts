@@ -8,7 +8,7 @@ import { AppConfig } from '../../config/app-config';
 import { isUniqueViolation } from '../../database/db-errors';
 import { Payment, PaymentBizType, PaymentStatus } from '../../database/entities/payments/payment.entity';
 import { Refund, RefundBizType } from '../../database/entities/payments/refund.entity';
-import { execute, select } from '../../database/sql';
+import { insertRows, select } from '../../database/sql';
 import { TransactionEpilogue, TransactionService } from '../../database/transaction.service';
 import { AlipayAnswer, AlipayRefundQuery, AlipayService, AlipayTradeRefund } from '../alipay/alipay.service';
 import { WalletService } from '../wallet/wallet.service';
@@ -100,15 +100,26 @@ export class RefundService {
   async walletPayment(input: { bizType: PaymentBizType; bizNo: string; amount: Fen; subject: string; paidAt: Date }): Promise<string> {
     const outTradeNo = `BAL${input.bizNo}`;
     if (await this.tx.manager.existsBy(Payment, { outTradeNo })) return outTradeNo;
+    const now = new Date();
+    const record = Object.assign(new Payment(), {
+      outTradeNo,
+      bizType: input.bizType,
+      bizNo: input.bizNo,
+      channel: 'balance',
+      amount: input.amount,
+      refundedAmount: 0,
+      subject: input.subject.slice(0, 128),
+      status: PaymentStatus.Paid,
+      tradeNo: '',
+      notifyRaw: null,
+      needsRefund: false,
+      createdAt: now,
+      expiresAt: input.paidAt,
+      paidAt: input.paidAt,
+      closedAt: null,
+    });
     try {
-      await this.tx.runStatement((em) =>
-        execute(
-          em,
-          'INSERT INTO payments (out_trade_no, biz_type, biz_no, channel, amount, refunded_amount, subject, status, trade_no, notify_raw, needs_refund, created_at, expires_at, paid_at, closed_at) ' +
-            "VALUES (?, ?, ?, 'balance', ?, 0, ?, ?, '', NULL, ?, ?, ?, ?, NULL)",
-          [outTradeNo, input.bizType, input.bizNo, input.amount, input.subject.slice(0, 128), PaymentStatus.Paid, false, input.paidAt, input.paidAt, input.paidAt],
-        ),
-      );
+      await this.tx.runStatement((em) => insertRows(em, Payment, record));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
     }
@@ -158,12 +169,14 @@ export class RefundService {
     const noCash = plan.noCash === true && plan.amount === 0;
     if (!noCash && (!payment || !Number.isSafeInteger(plan.amount) || plan.amount <= 0)) throw new RefundExceedsError();
     if (payment && !noCash) {
-      const capped = await execute(
-        em,
-        'UPDATE payments SET refunded_amount = refunded_amount + ? WHERE out_trade_no = ? AND status = ? AND refunded_amount + ? <= amount',
-        [plan.amount, payment.outTradeNo, PaymentStatus.Paid, plan.amount],
-      );
-      if (capped !== 1) throw new RefundExceedsError();
+      // the cap: concurrent refunds of one payment queue on its row, and each sees what the others took
+      const capped = await em
+        .createQueryBuilder()
+        .update(Payment)
+        .set({ refundedAmount: () => 'refunded_amount + :amount' })
+        .where('out_trade_no = :outTradeNo AND status = :paid AND refunded_amount + :amount <= amount', { amount: plan.amount, outTradeNo: payment.outTradeNo, paid: PaymentStatus.Paid })
+        .execute();
+      if (capped.affected !== 1) throw new RefundExceedsError();
     }
 
     const now = new Date();
@@ -186,12 +199,7 @@ export class RefundService {
       createdAt: now,
       finishedAt: byWallet ? now : null,
     };
-    await execute(
-      em,
-      'INSERT INTO refunds (refund_no, out_trade_no, biz_type, biz_no, channel, amount, reason, status, fail_reason, idempotency_key, request_hash, created_at, finished_at) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [refund.refundNo, refund.outTradeNo, refund.bizType, refund.bizNo, refund.channel, refund.amount, refund.reason, refund.status, '', refund.idempotencyKey, refund.requestHash, now, refund.finishedAt],
-    );
+    await insertRows(em, Refund, refund);
     if (byWallet) {
       if (plan.creditTo && plan.amount > 0) {
         const { ledgerBizType, ...owner } = plan.creditTo;
@@ -236,7 +244,7 @@ export class RefundService {
         if (decision.status === 'success') {
           await handler.onSucceeded(em, decided, await this.refundedTotal(em, refund.outTradeNo));
         } else {
-          await execute(em, 'UPDATE payments SET refunded_amount = refunded_amount - ? WHERE out_trade_no = ?', [refund.amount, refund.outTradeNo]);
+          await em.decrement(Payment, { outTradeNo: refund.outTradeNo }, 'refundedAmount', refund.amount);
           await handler.onFailed(em, decided);
         }
       }
