@@ -247,10 +247,11 @@ export class PartnerOrderService {
     if (payment) {
       await insertRows(em, Payment, payment);
     } else {
+      // Hot rows last, so their locks are held for the fewest round trips: the buyer's wallet, then a limited pack's stock.
+      await grantPaidBenefits(em, order);
       if (payAmount > 0) {
         await this.wallets.debit(em, { ownerType: 'partner_user', ownerId: user.id, amount: payAmount, bizType: 'partner_order_pay', bizNo: orderNo, remark: pack.title });
       }
-      await grantPaidBenefits(em, order);
     }
     await takeStock(em, pack);
     return { order, payment };
