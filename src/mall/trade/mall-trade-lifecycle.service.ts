@@ -9,9 +9,9 @@ import { MallOrder, MallOrderStatus } from '../../database/entities/mall/mall-or
 import { MallOrderGoods } from '../../database/entities/mall/mall-order-goods.entity';
 import { MallTrade, MallTradeStatus } from '../../database/entities/mall/mall-trade.entity';
 import { PaymentStatus } from '../../database/entities/payments/payment.entity';
+import { TransactionService } from '../../database/transaction.service';
 import { BeforeClose, PaymentReconciliation } from '../../payments/payment-reconciliation.service';
 import { PaymentService } from '../../payments/payment.service';
-import { TransactionService } from '../../database/transaction.service';
 import { WalletService } from '../../payments/wallet/wallet.service';
 import { MerchantOutbox } from '../notify/merchant-outbox.service';
 import { MALL_ORDER_LIFECYCLE, MALL_TRADE_LIFECYCLE } from './mall-order-status';
