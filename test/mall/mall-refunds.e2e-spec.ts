@@ -4,6 +4,8 @@ import { MallMember } from '../../src/database/entities/mall/mall-member.entity'
 import { MallOrder } from '../../src/database/entities/mall/mall-order.entity';
 import { MallTrade } from '../../src/database/entities/mall/mall-trade.entity';
 import { Payment } from '../../src/database/entities/payments/payment.entity';
+import { Refund } from '../../src/database/entities/payments/refund.entity';
+import { AlipayService } from '../../src/payments/alipay/alipay.service';
 import { MallTradeTimeoutJob } from '../../src/mall/trade/mall-trade-timeout.job';
 import { MerchantOutbox } from '../../src/mall/notify/merchant-outbox.service';
 import { preIdOf } from '../../src/mall/pre-id';
@@ -166,6 +168,23 @@ describeEachEngine('mall: refunds of one order (SPEC §10) and reconciliation of
     const foreign = await postMall(t, '/order/refund', { order_sn: cash.order_sn, reason: '不是我的' }, other).expect(404);
     expect(foreign.body.data.code).toBe(40401);
     expect(await orderRow(t, cash.order_sn)).toMatchObject({ status: 1, refundPrice: 1000 });
+  });
+
+  it('a refund Alipay refuses is failed: the amount is free again and the order returns to its status', async () => {
+    const t = ctx();
+    const trade = await paidTrade(t);
+    const orderSn = trade.orders[0].order_sn;
+    // someone refunded the whole trade in Alipay's console: Alipay closed it and refuses any further refund
+    const total = (await t.dataSource.manager.findOneByOrFail(Payment, { outTradeNo: trade.outTradeNo })).amount;
+    expect(await t.app.get(AlipayService).refund(trade.outTradeNo, total, 'CONSOLE-1', '控制台退款')).toMatchObject({ kind: 'ok' });
+
+    const res = await postMall(t, '/order/refund', { order_sn: orderSn, reason: '被拒绝' }, app).expect(200);
+    expect(res.body.data).toMatchObject({ status: 'failed' });
+    expect(await orderRow(t, orderSn)).toMatchObject({ status: 1, refundPrice: 0, statusBeforeRefund: null });
+    expect(await t.dataSource.manager.findOneByOrFail(Payment, { outTradeNo: trade.outTradeNo })).toMatchObject({ refundedAmount: 0 });
+    const [refund] = await t.dataSource.manager.findBy(Refund, { bizNo: orderSn });
+    expect(refund).toMatchObject({ status: 'failed', failReason: 'ACQ.TRADE_HAS_CLOSE' });
+    expect(refund.finishedAt).toBeInstanceOf(Date);
   });
 
   it('ten identical signed refunds (one nonce) sent at once refund once, and each answers that refund', async () => {
