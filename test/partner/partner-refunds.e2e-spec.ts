@@ -237,6 +237,7 @@ describeEachEngine('partner: refunds (SPEC §10) and reconciliation with Alipay 
     await t.http.post('/dev/alipay/faults').send({ drop_next: 'alipay.trade.query' }).expect(200);
     const cancel = await partnerPost(t, 'order/cancel', { user_id: order.userId, order_no: order.orderNo }).expect(503);
     expect(cancel.body.code).toBe(50001);
+    expect(cancel.headers['retry-after']).toBeDefined();
     expect(await orderRow(t, order.orderNo)).toMatchObject({ orderStatus: 0 });
     expect(await paymentRow(t, order.billNo)).toMatchObject({ status: 0 });
     await partnerPost(t, 'order/cancel', { user_id: order.userId, order_no: order.orderNo }).expect(200);
