@@ -10,7 +10,7 @@
 import { execSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseMysqlServer, ScratchDatabase, scratchDatabase, ServiceProcess, startService } from '../test/support/service-process';
-import { Fixtures, loadFixtures } from './fixtures';
+import { BENCH_SERVICE_ENV, Fixtures, loadFixtures } from './fixtures';
 import { cpuSeconds, runLoad } from './load';
 import { mallCreate, mallOk, partnerOk, partnerPay } from './requests';
 
@@ -37,7 +37,7 @@ async function main([scenario, roundsText, ...dirs]: string[]): Promise<void> {
   try {
     for (const dir of dirs) {
       const db = await scratchDatabase(server, 'ops_ab');
-      const service = await startService({ databaseUrl: db.url, entry: resolve(dir, 'main.js') });
+      const service = await startService({ databaseUrl: db.url, entry: resolve(dir, 'main.js'), env: BENCH_SERVICE_ENV });
       const fixtures = await loadFixtures(service.baseUrl, { buyers: 100, buyerBalanceYuan: 100_000, hotBalanceYuan: 10_000_000, goodsPerStore: 10, members: 50 }, () => undefined);
       builds.push({ dir, db, service, fixtures, sent: 0, serviceMs: [], databaseMs: [] });
     }
