@@ -159,7 +159,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
   if (ticker) clearInterval(ticker);
   if (deadline) clearTimeout(deadline);
   // Up to the last response: autocannon reports its end up to a second later (on its next sampling tick).
-  const seconds = Number(lastResponse - started) / 1e9;
+  const seconds = Number((done ? lastResponse : process.hrtime.bigint()) - started) / 1e9;
   const sum = (pick: (r: (typeof results)[number]) => number) => results.reduce((n, r) => n + pick(r), 0);
   const highest = (pick: (r: (typeof results)[number]) => number) => Math.max(...results.map(pick));
   const total = sum((r) => r.requests.total);
