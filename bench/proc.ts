@@ -1,4 +1,24 @@
+import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+
+/**
+ * The pid of the local database server listening on `port` (to read its CPU per request), found with `ss`; failing
+ * that, the one mariadbd/mysqld process if there is exactly one. Not simply the first of `pidof`: other work on the
+ * machine may run more mariadbd processes (test clusters), which come and go.
+ */
+export function databaseServerPid(port: number): number | undefined {
+  const run = (command: string) => {
+    try {
+      return execSync(command, { encoding: 'utf8', shell: '/bin/bash', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const listening = /pid=(\d+)/.exec(run(`ss -Htlnp 'sport = :${port}'`))?.[1];
+  if (listening) return Number(listening);
+  const all = run('pidof mariadbd mysqld').split(/\s+/).filter(Boolean);
+  return all.length === 1 ? Number(all[0]) : undefined;
+}
 
 /** A process's resident memory (`VmRSS` of /proc/<pid>/status) in MiB, or null when it cannot be read (Linux only). */
 export function rssMiB(pid: number | undefined): number | null {

@@ -17,7 +17,7 @@ import { connectMysql, parseMysqlServer, REPO_ROOT, removeDataDir, scratchDataba
 import { BENCH_SERVICE_ENV, loadFixtures } from './fixtures';
 import { checkInvariants, Invariant, pendingBenchPayments } from './invariants';
 import { cpuSeconds, formatStats, LoadOptions, LoadStats, round, runLoad } from './load';
-import { RssSampler } from './proc';
+import { databaseServerPid, RssSampler } from './proc';
 import { REFERENCE_SCENARIOS, referenceRounds, ReferenceSummary, Target } from './reference-rounds';
 import { mallCreate, mallOk, notifyOk, partnerOk, partnerPay, signedNotifies } from './requests';
 import { ColdStart, formatColdStart, measureColdStart } from './start';
@@ -45,16 +45,6 @@ function option(argv: string[], name: string): string | undefined {
 }
 
 const log = (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-
-/** The MariaDB/MySQL server's pid when it runs on this machine, to report its CPU per request. */
-function localDatabasePid(): number | undefined {
-  try {
-    const pid = Number(execSync('pidof mariadbd || pidof mysqld', { encoding: 'utf8', shell: '/bin/bash' }).trim().split(' ')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function machine() {
   const mariadb = (() => {
@@ -139,7 +129,8 @@ async function main(argv: string[]): Promise<number> {
     );
     const { buyers } = fixtures;
     const base = { baseUrl: baseUrls, connections };
-    const databasePid = localDatabasePid();
+    const databasePid = ['127.0.0.1', 'localhost', '::1'].includes(server.host) ? databaseServerPid(server.port) : undefined;
+    log(databasePid ? `database server pid ${databasePid} (its CPU counts)` : 'database server not found on this machine: no database CPU per request');
     const rss = new RssSampler(servicePids.filter((pid): pid is number => pid !== undefined));
     /**
      * One measured load: CPU per request of the process(es) under load (`target`: the service unless given), of the
