@@ -234,7 +234,7 @@ async function main(argv: string[]): Promise<number> {
   };
   writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   log(`results written to bench/results/latest.json`);
-  console.log('\n| scenario | requests | req/s | p50 ms | p99 ms | non-2xx | errors | CPU ms/req service + db (+ load generator) |\n|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('\n| scenario | requests | req/s | p50 ms | p99 ms | non-2xx | errors | CPU ms/req server + db (+ load generator) |\n|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of stats) {
     const cpu = s.cpuMsPerRequest ? `${s.cpuMsPerRequest.service} + ${s.cpuMsPerRequest.database ?? '?'} (+ ${s.cpuMsPerRequest.loadGenerator ?? '?'})` : '';
     console.log(`| ${s.name} | ${s.requests} | ${s.requestsPerSecond} | ${s.latencyMs.p50} | ${s.latencyMs.p99} | ${s.non2xx} | ${s.errors} | ${cpu} |`);
