@@ -1,5 +1,6 @@
 /**
- * `npm run bench:profile -- [PROFILE.cpuprofile | DIR] [--scenario NAME] [--results FILE] [--top 25]`
+ * `npm run bench:profile -- [PROFILE.cpuprofile | DIR] [--scenario NAME] [--results FILE] [--top 25] [--callers NAME]`
+ * `npm run bench:profile -- LOAD.perf.txt [--top 25]`: an on-CPU profile of `npm run bench -- --perf` (see the end)
  *
  * Summarises a V8 CPU profile of the service (`npm run bench -- --cpu-prof` writes them to bench/results/profiles; the
  * newest there unless a file or folder is given) by package: the self time of every sampled function is charged to
@@ -239,8 +240,92 @@ function main(argv: string[]): void {
   }
 }
 
+/**
+ * An on-CPU profile (`perf script` output written by `npm run bench -- --perf`, perf-record.ts): every sample is CPU
+ * time of one of the service's threads. Each is sorted by what ran (JavaScript, V8's builtins and runtime, GC, the
+ * kernel, ...) and charged, like the V8 summary's second table, to the nearest JavaScript frame of a package outside
+ * Node's core (so a socket write, in the kernel, is charged to mysql2 or express). The first line of the file tells the
+ * load and the service's CPU per request read from /proc for it.
+ */
+const JIT = "V8's JIT compiler (all threads)";
+
+function summarisePerf(file: string, top: number): void {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const load = lines[0].startsWith('# bench: ') ? (JSON.parse(lines[0].slice('# bench: '.length)) as { name: string; requests: number; serviceCpuMsPerRequest: number; frequencyHz: number }) : undefined;
+  const records = lines.filter((l) => !l.startsWith('# ')).join('\n').split(/\n\s*\n/).filter((r) => r.trim());
+  const kinds = new Map<string, number>();
+  const charged = new Map<string, number>();
+  const kernel = new Map<string, number>();
+  const leaves = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  const jsFrame = /^(?:JS|LazyCompile|Function):[*~^+-]?(\S*)\s+(\S+):(\d+):\d+$/;
+  const shortUrl = (url: string) => url.replace(`${REPO_ROOT}/`, '').replace(/^.*\/node_modules\//, '');
+  let samples = 0;
+  for (const record of records) {
+    const frames = record
+      .split('\n')
+      .slice(1)
+      .map((line) => /^\s*[0-9a-f]+\s+(.*)\s+\(([^)]*)\)$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ sym: m[1], dso: m[2] }));
+    if (!frames.length) continue;
+    samples++;
+    const leaf = frames[0];
+    const inKernel = (f: { dso: string }) => f.dso.includes('kernel');
+    let kind: string;
+    if (frames.some((f) => /Heap::CollectGarbage|Scavenger|MarkCompact|ConcurrentMarking|Sweeper|MinorGC|IncrementalMarking/.test(f.sym))) kind = 'garbage collection (all threads)';
+    else if (frames.some((f) => /OptimizingCompileDispatcher|TurbofanCompilationJob|Maglev|compiler::Pipeline|Compiler::Compile|BaselineBatchCompiler/.test(f.sym))) kind = JIT;
+    else if (inKernel(leaf)) kind = 'kernel';
+    else if (leaf.dso.startsWith('/tmp/perf-')) kind = 'JavaScript (compiled code)';
+    else if (/^Builtins_|Interpreter/.test(leaf.sym)) kind = "V8's builtins and interpreter";
+    else if (leaf.sym.includes('v8::')) kind = "V8's runtime (IC misses, property lookups, ...)";
+    else if (/^node::|^uv_|^uv__/.test(leaf.sym)) kind = 'node C++ and libuv';
+    else if (leaf.dso.includes('libc')) kind = 'libc (malloc, memcpy, syscalls)';
+    else kind = 'other native code';
+    add(kinds, kind);
+    let nearest: string | undefined;
+    let outside: string | undefined;
+    for (const f of frames) {
+      const m = jsFrame.exec(f.sym);
+      if (!m) continue;
+      const p = packageOf(m[2]);
+      nearest ??= p ?? undefined;
+      if (p && p !== CORE) {
+        outside = p;
+        break;
+      }
+    }
+    const label = kind.startsWith('garbage') ? '(garbage collection)' : kind === JIT ? '(JIT compiler)' : (outside ?? nearest ?? `(no JavaScript frame: ${kind})`);
+    add(charged, label);
+    if (kind === 'kernel') {
+      const entry = frames.find((f) => !inKernel(f))?.sym ?? '?';
+      add(kernel, `${entry.replace(/^_*(GI_)?_*(libc_)?/, '')} ← ${outside ?? nearest ?? '(no JavaScript frame)'}`);
+    }
+    const m = jsFrame.exec(leaf.sym);
+    add(leaves, m ? `${m[1] || '(anonymous)'} ${shortUrl(m[2])}:${m[3]}` : `${leaf.sym} (${inKernel(leaf) ? 'kernel' : leaf.dso.replace(/^.*\//, '')})`);
+  }
+  const cpuMs = load?.serviceCpuMsPerRequest ?? 0;
+  const share = (n: number) => `${((100 * n) / samples).toFixed(1)} %${cpuMs ? ` | ${((n / samples) * cpuMs).toFixed(3)}` : ''}`;
+  const head = cpuMs ? ' | ≈ CPU ms/request' : '';
+  const rule = cpuMs ? '---:|' : '';
+  const table = (title: string, map: Map<string, number>, limit = Infinity) => {
+    console.log(`\n| ${title} | share${head} |\n|---|---:|${rule}`);
+    for (const [key, n] of [...map].sort((a, b) => b[1] - a[1]).slice(0, limit)) console.log(`| ${key.replace(/\|/g, '\\|')} | ${share(n)} |`);
+  };
+  console.log(
+    `on-CPU profile ${relative(process.cwd(), file)}: ${samples} samples${load ? ` (${(samples / load.frequencyHz).toFixed(1)} CPU s at ${load.frequencyHz} Hz) of "${load.name}", ${load.requests} requests, service CPU ${cpuMs} ms per request (/proc)` : ''}`,
+  );
+  table('what ran', kinds);
+  table('charged to the nearest package outside Node core (with the builtins, runtime and kernel work below it)', charged);
+  table('kernel time by the call that entered it ← package', kernel, 12);
+  table(`top ${top} leaf functions`, leaves, top);
+}
+
 try {
-  main(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const file = argv.find((a) => a.endsWith('.perf.txt'));
+  if (file) summarisePerf(file, Number(option(argv, 'top') ?? 25));
+  else main(argv);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only pay,hot,mall,alipay] [--connections 50] [--instances 1] [--pool 20] [--cpu-prof] [--keep-db] [--no-build]`
+ * `npm run bench [-- --quick] [--only pay,hot,mall,alipay] [--connections 50] [--instances 1] [--pool 20] [--cpu-prof] [--perf] [--keep-db] [--no-build]`
  * `npm run bench -- --reference [--quick] [--rounds 2] [--round-seconds 15] [--only pay,mall,alipay] [...]`: see reference-rounds.ts
  *
  * Builds the service, starts it as a child process on a fresh MariaDB/MySQL schema (BENCH_MYSQL_URL, default
@@ -17,6 +17,7 @@ import { connectMysql, parseMysqlServer, REPO_ROOT, removeDataDir, scratchDataba
 import { BENCH_SERVICE_ENV, loadFixtures } from './fixtures';
 import { checkInvariants, Invariant, pendingBenchPayments } from './invariants';
 import { cpuSeconds, formatStats, LoadOptions, LoadStats, round, runLoad } from './load';
+import { PERF_NODE_ARGS, perfAvailable, PerfRecording, removePerfMaps, startPerf } from './perf-record';
 import { databaseServerPid, RssSampler } from './proc';
 import { REFERENCE_SCENARIOS, referenceRounds, ReferenceSummary, Target } from './reference-rounds';
 import { mallCreate, mallOk, notifyOk, partnerOk, partnerPay, signedNotifies } from './requests';
@@ -76,7 +77,13 @@ async function main(argv: string[]): Promise<number> {
   if (unknown.length) throw new Error(`--only takes ${scenarios.join(', ')}${reference ? ' with --reference' : ''}; not ${unknown.join(', ')}`);
   const serverUrl = process.env.BENCH_MYSQL_URL ?? 'mariadb://root@127.0.0.1:3306';
   const resultsDir = join(REPO_ROOT, 'bench', 'results');
+  const profilesDir = join(resultsDir, 'profiles');
   mkdirSync(resultsDir, { recursive: true });
+  const perf = argv.includes('--perf');
+  if (perf) {
+    if (!perfAvailable()) throw new Error('--perf needs Linux perf (Debian: linux-perf) allowed to record cpu-clock');
+    mkdirSync(profilesDir, { recursive: true });
+  }
 
   if (!argv.includes('--no-build')) {
     log('npm run build');
@@ -97,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
   const serviceOptions: ServiceOptions = {
     databaseUrl: db.url,
     env: { ...BENCH_SERVICE_ENV, ...(pool ? { DB_POOL_SIZE: pool } : {}) },
-    nodeArgs: argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles')}`] : [],
+    nodeArgs: [...(argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${profilesDir}`] : []), ...(perf ? PERF_NODE_ARGS : [])],
   };
   const services: ServiceProcess[] = [];
   try {
@@ -142,6 +149,7 @@ async function main(argv: string[]): Promise<number> {
       const sampling = target === serviceCpu;
       let before = { target: target(), database: cpuSeconds(databasePid), load: cpuSeconds(process.pid) };
       let startUs = 0;
+      let recording: PerfRecording | undefined;
       const result = await runLoad({
         ...s,
         onStart: () => {
@@ -149,6 +157,7 @@ async function main(argv: string[]): Promise<number> {
           before = { target: target(), database: cpuSeconds(databasePid), load: cpuSeconds(process.pid) };
           startUs = Number(process.hrtime.bigint() / 1000n);
           if (sampling) rss.start();
+          if (sampling && perf) recording = startPerf(servicePids as number[], profilesDir, s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''));
         },
       });
       result.monotonicUs = [startUs, Number(process.hrtime.bigint() / 1000n)];
@@ -160,6 +169,7 @@ async function main(argv: string[]): Promise<number> {
         loadGenerator: perRequest(cpuSeconds(process.pid), before.load),
       };
       if (rssPeak !== null) result.rssPeakMiB = rssPeak;
+      if (recording) log(`on-CPU profile: ${await recording.finish({ name: result.name, requests: result.requests, serviceCpuMsPerRequest: result.cpuMsPerRequest.service })}`);
       log(formatStats(result));
       if (result.builtDuringLoad) log(`  (${result.builtDuringLoad} requests were built during the load: the prebuilt ones ran out)`);
       stats.push(result);
@@ -202,6 +212,7 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await conn.end();
     await Promise.all(services.map((s) => s.stop()));
+    if (perf) removePerfMaps(servicePids as number[]);
     if (argv.includes('--keep-db')) log(`kept database ${db.name}`);
     else await db.drop();
     removeDataDir(service.dataDir);
