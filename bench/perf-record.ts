@@ -24,6 +24,8 @@ export function perfAvailable(): boolean {
 }
 
 export interface PerfRecording {
+  /** Stops recording and throws the recording away. */
+  abort(): Promise<void>;
   /** Stops recording and writes `<dir>/<slug>.perf.txt` with a first line describing the load; returns its path. */
   finish(load: { name: string; requests: number; serviceCpuMsPerRequest: number }): Promise<string>;
 }
@@ -32,10 +34,17 @@ export function startPerf(pids: number[], dir: string, slug: string): PerfRecord
   const data = join(dir, `${slug}.perf.data`);
   const child: ChildProcess = spawn('perf', ['record', '-e', 'cpu-clock', '-F', String(FREQUENCY_HZ), '-g', '-p', pids.join(','), '-o', data], { stdio: 'ignore' });
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    await exited;
+  };
   return {
+    abort: async () => {
+      await stop();
+      rmSync(data, { force: true });
+    },
     finish: async (load) => {
-      child.kill('SIGINT');
-      await exited;
+      await stop();
       const text = join(dir, `${slug}.perf.txt`);
       writeFileSync(text, `# bench: ${JSON.stringify({ ...load, frequencyHz: FREQUENCY_HZ })}\n`);
       execSync(`perf script -i '${data}' -F comm,tid,ip,sym,dso >> '${text}'`, { stdio: ['ignore', 'ignore', 'ignore'], shell: '/bin/bash' });
