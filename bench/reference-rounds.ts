@@ -101,9 +101,9 @@ export async function referenceRounds(ctx: RoundsContext): Promise<ReferenceSumm
   const roundSeconds = Number(option(ctx.argv, 'round-seconds') ?? (quick ? 3 : 15));
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number from 1');
   if (!(roundSeconds > 0)) throw new Error('--round-seconds takes a positive number');
-  const warmup = quick ? 150 : 500;
+  const warmup = quick ? 100 : 500;
   /** Alipay notifies are made by paying by Alipay first (3–4 ms of service CPU each): a fixed number per round. */
-  const notifiesPerRound = quick ? 300 : 5000;
+  const notifiesPerRound = quick ? 200 : 5000;
   const base = { baseUrl: ctx.baseUrls, connections };
   const { buyers } = fixtures;
 
@@ -135,7 +135,7 @@ export async function referenceRounds(ctx: RoundsContext): Promise<ReferenceSumm
     }
 
     log('warming up');
-    const referenceWarm = await warm({ ...referenceBase, name: 'raw reference warm-up', amount: quick ? 500 : 1000, build: (n) => referencePay('w', n) });
+    const referenceWarm = await warm({ ...referenceBase, name: 'raw reference warm-up', amount: quick ? 300 : 1000, build: (n) => referencePay('w', n) });
     referenceAnswered += referenceWarm.ok;
     /** The best rate seen per load, to build enough requests before each round (more are built on the fly if short). */
     const rate: Record<string, number> = { reference: referenceWarm.requestsPerSecond * 2 };
