@@ -170,7 +170,7 @@ export class PartnerOrderService {
     if (order.payExpiresAt.getTime() <= Date.now()) throw new IllegalStateError('订单已超时，请重新下单');
     const payment = order.billNo ? await this.payments.findByOutTradeNo(em, order.billNo) : null;
     if (!payment || payment.status !== PaymentStatus.Pending) throw new IllegalStateError();
-    return { ali_pay_url: await this.alipay.payUrl(payment), order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
+    return { ali_pay_url: this.alipay.payUrl(payment), order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
   }
 
   /** 2 → 3 by the buyer. */

@@ -6,7 +6,8 @@ import { MallGoods } from '../../src/database/entities/mall/mall-goods.entity';
 import { MallMember } from '../../src/database/entities/mall/mall-member.entity';
 import { MallOrder } from '../../src/database/entities/mall/mall-order.entity';
 import { MallTrade } from '../../src/database/entities/mall/mall-trade.entity';
-import { WalletService } from '../../src/payments/wallet/wallet.service';
+import { Wallet } from '../../src/database/entities/payments/wallet.entity';
+import { WalletLedger } from '../../src/database/entities/payments/wallet-ledger.entity';
 import type { TestApp } from '../support/test-app';
 import { signMall } from '../support/signing';
 
@@ -112,15 +113,15 @@ export async function createCoupon(t: TestApp, uid: number, amountYuan: number, 
 export async function snapshot(t: TestApp, uid: number, goodsIds: number[], couponIds: number[]) {
   const em = t.dataSource.manager;
   const member = await em.findOneByOrFail(MallMember, { uid });
-  const owner = { ownerType: 'mall_member' as const, ownerId: String(uid) };
-  const audit = await t.app.get(WalletService).audit(em, owner);
+  const wallet = await em.findOneBy(Wallet, { ownerType: 'mall_member', ownerId: String(uid) });
+  const ledger = wallet ? await em.findBy(WalletLedger, { walletId: wallet.id }) : [];
   const goods = await em.find(MallGoods, { where: { id: In(goodsIds) }, order: { id: 'ASC' } });
   const coupons = couponIds.length ? await em.find(MallCoupon, { where: { id: In(couponIds) }, order: { id: 'ASC' } }) : [];
   return {
     points: member.points,
-    balance: audit.balance,
-    ledgerSum: audit.ledgerSum,
-    ledgerRows: audit.rows,
+    balance: Number(wallet?.balance ?? 0),
+    ledgerSum: ledger.reduce((sum, row) => sum + Number(row.delta), 0),
+    ledgerRows: ledger.length,
     stock: goods.map((g) => [g.id, g.stock]),
     coupons: coupons.map((c) => [c.id, c.status, c.tradeSn]),
     trades: await em.countBy(MallTrade, { uid }),

@@ -5,7 +5,6 @@ import { Fen } from '../../common/money';
 import { isUniqueViolation } from '../../database/db-errors';
 import { exactlyOne, WriteBatch } from '../../database/sql';
 import { Wallet, WalletOwnerType } from '../../database/entities/payments/wallet.entity';
-import { WalletLedger } from '../../database/entities/payments/wallet-ledger.entity';
 
 export interface WalletOwner {
   ownerType: WalletOwnerType;
@@ -83,22 +82,6 @@ export class WalletService {
     const wallet = await em.findOne(Wallet, { where: { ownerType: owner.ownerType, ownerId: owner.ownerId }, select: { balance: true } });
     return wallet?.balance ?? 0;
   }
-
-  /** Balance and ledger sum side by side, for invariant checks (they must always be equal). */
-  async audit(em: EntityManager, owner: WalletOwner): Promise<{ balance: Fen; ledgerSum: Fen; rows: number }> {
-    const row = await em
-      .createQueryBuilder(Wallet, 'w')
-      .leftJoin(WalletLedger, 'l', 'l.wallet_id = w.id')
-      .select('w.balance', 'balance')
-      .addSelect('COALESCE(SUM(l.delta), 0)', 'ledgerSum')
-      .addSelect('COUNT(l.id)', 'rows')
-      .where('w.owner_type = :ownerType AND w.owner_id = :ownerId', owner)
-      .groupBy('w.id')
-      .addGroupBy('w.balance')
-      .getRawOne<{ balance: number | string; ledgerSum: number | string; rows: number | string }>();
-    return { balance: Number(row?.balance ?? 0), ledgerSum: Number(row?.ledgerSum ?? 0), rows: Number(row?.rows ?? 0) };
-  }
-
 }
 
 /**
