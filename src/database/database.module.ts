@@ -21,7 +21,9 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...buildDataSourceOptions(config), retryAttempts: 3, retryDelay: 1000 }),
+          // main.ts has checked the database first (preflight.ts), with one log line per problem; TypeORM's own
+          // retries would log a stack trace per attempt.
+          useFactory: () => ({ ...buildDataSourceOptions(config), toRetry: () => false }),
           dataSourceFactory: async (options) => guardPool(await new DataSource(options!).initialize(), config.DB_ACQUIRE_TIMEOUT_MS),
         }),
       ],
