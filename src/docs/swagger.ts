@@ -4,6 +4,7 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, DEV_ADMIN_TOKEN, DEV_PARTNER_SIGN_KEY } from '../config/app-config';
 import { DEMO_MALL_APP_ID, DEMO_MALL_SECRET } from '../database/demo-data/demo-data';
+import { addValidationBounds } from './validation-schema';
 import { createPageSigner, DevSigningKeys, installPageSigning, signSwaggerRequest } from './swagger-signing';
 
 const DESCRIPTION = readFileSync(join(__dirname, 'swagger-description.md'), 'utf8');
@@ -16,7 +17,7 @@ export function buildOpenApiDocument(app: INestApplication, serverUrl: string): 
     .setVersion('1.0')
     .addServer(serverUrl)
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'admin');
-  return SwaggerModule.createDocument(app, builder.build());
+  return addValidationBounds(SwaggerModule.createDocument(app, builder.build()));
 }
 
 /**

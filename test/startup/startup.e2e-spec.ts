@@ -10,6 +10,9 @@ import { freePort, REPO_ROOT } from '../support/service-process';
  * The real entry point (`src/main.ts`, what `npm start` runs once built) as a child process: how it starts on
  * another PORT, and how it reports a start that cannot succeed.
  */
+/** Either envelope, as far as this test reads it. */
+type Envelope = { result: any; data: any };
+
 interface Run {
   child: ChildProcess;
   output: () => string;
@@ -67,11 +70,11 @@ describe('start-up', () => {
         up = r.output().includes('listening on');
       }
       expect(r.output()).toContain(`listening on ${base} `);
-      const docs = await (await fetch(`http://127.0.0.1:${port}/docs-json`)).json();
+      const docs = (await (await fetch(`http://127.0.0.1:${port}/docs-json`)).json()) as { servers: Array<{ url: string }> };
       expect(docs.servers[0].url).toBe(base);
 
       const post = (path: string, body: object) =>
-        fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((res) => res.json());
+        fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((res) => res.json() as Promise<Envelope>);
       const paid = await post('/app/partner/order/pay', signPartner({ user_id: '41840909af844632885424fbc20cae79', pay_type: 2, gift_pos_id: '55fca782f55f406d94e2cecb23d0140b', address_id: 1 }));
       const payUrl = new URL(paid.result.ali_pay_url);
       expect(payUrl.origin).toBe(base);
