@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       console.log(`$ ${step}`);
       execSync(step, { cwd: dir, stdio: 'inherit' });
     }
-    if (existsSync(join(dir, 'node_modules', 'typescript'))) throw new Error('npm prune --omit=dev left dev dependencies (typescript) behind');
+    if (existsSync(join(dir, 'node_modules', 'jest'))) throw new Error('npm prune --omit=dev left dev dependencies (jest) behind');
 
     const port = await freePort();
     const child = spawn(process.execPath, ['dist/main.js'], {
