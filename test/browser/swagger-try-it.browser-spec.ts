@@ -38,14 +38,19 @@ async function tryItOut(page: Page, path: string, options: { contentType?: strin
     const body = op.locator('textarea.body-param__text');
     await body.fill(options.edit(await body.inputValue()));
   }
-  const previous = await responseText(op).catch(() => '');
+  const previous = await liveResponse(op).catch(() => '');
   await op.getByRole('button', { name: 'Execute' }).click();
   const response = op.locator('.live-responses-table .response-col_description pre').first();
   await response.waitFor({ timeout: 15000 });
-  // The response area is reused: wait until it shows this Execute's answer.
-  for (let i = 0; i < 50 && (await responseText(op)) === previous; i++) await page.waitForTimeout(100);
+  // The response area is reused: wait until it shows this Execute's answer (its X-Request-Id is new even when the body is not).
+  for (let i = 0; i < 50 && (await liveResponse(op)) === previous; i++) await page.waitForTimeout(100);
+  expect(await liveResponse(op)).not.toBe(previous);
   await op.scrollIntoViewIfNeeded();
   return responseText(op);
+}
+
+function liveResponse(op: Locator): Promise<string> {
+  return op.locator('.live-responses-table').first().innerText({ timeout: 1000 });
 }
 
 function responseText(op: Locator): Promise<string> {
@@ -91,6 +96,7 @@ describe('Swagger UI and the Alipay sandbox in a real browser', () => {
     it('the page is or is not a secure context, as expected, and explains its signing', async () => {
       expect(await page.evaluate(() => (globalThis as { isSecureContext?: boolean }).isSecureContext)).toBe(label.startsWith('localhost'));
       await expect(page.locator('#ops-signing').innerText()).resolves.toMatch(/new random nonce[\s\S]*Retry last/);
+      await shot('docs-top');
     });
 
     it('partner pay, JSON: "code": 1, and "Retry last" gets the same order back', async () => {
