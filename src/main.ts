@@ -8,11 +8,12 @@ import { ConfigError, loadConfig } from './config/app-config';
 import { checkDatabase, explainDatabaseError, StartupError } from './database/preflight';
 
 /** Every way the start can fail, as one JSON log line with what to do; never a stack trace per retry. */
-function startupFailure(error: unknown, config: { DB_TYPE: string; DATABASE_URL?: string; PORT: number } | undefined): { msg: string; hint: string } {
+function startupFailure(error: unknown, config: { DB_TYPE: string; DATABASE_URL?: string; PORT: number; SQLITE_PATH: string } | undefined): { msg: string; hint: string } {
   if (error instanceof ConfigError) return { msg: error.message.replace(/\n\s*-\s*/g, '; ').replace(':;', ':'), hint: 'fix these environment variables (see the README, Configuration)' };
   if (error instanceof StartupError) return { msg: error.message, hint: error.hint };
   const code = (error as { code?: string }).code;
   if (code === 'EADDRINUSE') return { msg: `port ${config?.PORT} is in use`, hint: 'stop the process that holds it, or set PORT to another port' };
+  if (typeof code === 'string' && code.startsWith('SQLITE_CANTOPEN')) return { msg: `cannot open the SQLite database ${config?.SQLITE_PATH}`, hint: 'set SQLITE_PATH to a file in a directory this user may write' };
   if (code === 'EACCES') return { msg: `no permission to listen on port ${config?.PORT}`, hint: 'use a port above 1023, or set PORT' };
   if (config?.DB_TYPE === 'mysql' && config.DATABASE_URL && typeof code === 'string' && /^(ER_|E[A-Z]+$)/.test(code)) {
     const problem = explainDatabaseError(error, config.DATABASE_URL);
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
   const logger = new AppLogger(config.LOG_LEVEL);
   try {
     await checkDatabase(config, (message, fields) => logger.warn(message, fields));
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true, abortOnError: false });
+    // Nest's own logger stays off until configureApp installs ours: a failed start is reported below, once, as JSON.
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: false, abortOnError: false });
     configureApp(app, config);
     await app.listen(config.PORT);
     app.get(AppLogger).log(`listening on ${config.PUBLIC_BASE_URL} (database: ${config.DB_TYPE}, docs: ${config.PUBLIC_BASE_URL}/docs)`);

@@ -109,6 +109,13 @@ describe('start-up', () => {
     }
   });
 
+  it('a database that fails while Nest boots is one JSON line too, without Nest\'s own coloured stack', async () => {
+    const { msg, hint, lines } = await failedStart({ SQLITE_PATH: tmpdir(), LOG_LEVEL: 'warn' });
+    expect(lines).toHaveLength(1);
+    expect(msg).toContain('cannot open the SQLite database');
+    expect(hint).toMatch(/SQLITE_PATH/);
+  });
+
   const mysqlUrl = process.env.TEST_MYSQL_URL;
   (mysqlUrl ? it : it.skip)('a missing MySQL database is one JSON line saying how to create it', async () => {
     const url = new URL(mysqlUrl!);
