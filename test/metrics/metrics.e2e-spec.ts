@@ -64,17 +64,19 @@ describeEachEngine('GET /metrics', (ctx) => {
     expect(await scrape()).toMatch(/http_requests_total\{method="GET",route="unmatched",status="404"\} \d+/);
   });
 
-  it('a scrape costs under 10 ms', async () => {
+  it('a scrape costs under 10 ms of CPU', async () => {
+    // CPU time of this process rather than wall time, which on a loaded machine measures the machine.
     const metrics = ctx().app.get(MetricsService);
     for (let i = 0; i < 5; i++) await metrics.scrape();
-    const times: number[] = [];
+    const costs: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const started = process.hrtime.bigint();
+      const before = process.cpuUsage();
       await metrics.scrape();
-      times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      const used = process.cpuUsage(before);
+      costs.push((used.user + used.system) / 1000);
     }
-    times.sort((a, b) => a - b);
-    expect(times[Math.floor(times.length / 2)]).toBeLessThan(10);
+    costs.sort((a, b) => a - b);
+    expect(costs[Math.floor(costs.length / 2)]).toBeLessThan(10);
   });
 });
 
