@@ -36,7 +36,16 @@ async function main(): Promise<void> {
     // Nest's own logger stays off until configureApp installs ours: a failed start is reported below, once, as JSON.
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: false, abortOnError: false });
     configureApp(app, config);
-    await app.listen(config.PORT);
+    await app.init();
+    // Listening on the HTTP server itself: Nest's app.listen() would log a refused port a second time.
+    await new Promise<void>((resolve, reject) => {
+      const server = app.getHttpServer();
+      server.once('error', reject);
+      server.listen(config.PORT, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    });
     app.get(AppLogger).log(`listening on ${config.PUBLIC_BASE_URL} (database: ${config.DB_TYPE}, docs: ${config.PUBLIC_BASE_URL}/docs)`);
   } catch (error) {
     const { msg, hint } = startupFailure(error, config);
