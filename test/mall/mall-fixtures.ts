@@ -6,8 +6,6 @@ import { MallGoods } from '../../src/database/entities/mall/mall-goods.entity';
 import { MallMember } from '../../src/database/entities/mall/mall-member.entity';
 import { MallOrder } from '../../src/database/entities/mall/mall-order.entity';
 import { MallTrade } from '../../src/database/entities/mall/mall-trade.entity';
-import { Wallet } from '../../src/database/entities/payments/wallet.entity';
-import { WalletLedger } from '../../src/database/entities/payments/wallet-ledger.entity';
 import type { TestApp } from '../support/test-app';
 import { signMall } from '../support/signing';
 
@@ -113,15 +111,14 @@ export async function createCoupon(t: TestApp, uid: number, amountYuan: number, 
 export async function snapshot(t: TestApp, uid: number, goodsIds: number[], couponIds: number[]) {
   const em = t.dataSource.manager;
   const member = await em.findOneByOrFail(MallMember, { uid });
-  const wallet = await em.findOneBy(Wallet, { ownerType: 'mall_member', ownerId: String(uid) });
-  const ledger = wallet ? await em.findBy(WalletLedger, { walletId: wallet.id }) : [];
+  const audit = await walletAudit(t, 'mall_member', String(uid));
   const goods = await em.find(MallGoods, { where: { id: In(goodsIds) }, order: { id: 'ASC' } });
   const coupons = couponIds.length ? await em.find(MallCoupon, { where: { id: In(couponIds) }, order: { id: 'ASC' } }) : [];
   return {
     points: member.points,
-    balance: Number(wallet?.balance ?? 0),
-    ledgerSum: ledger.reduce((sum, row) => sum + Number(row.delta), 0),
-    ledgerRows: ledger.length,
+    balance: audit.balance,
+    ledgerSum: audit.ledgerSum,
+    ledgerRows: audit.rows,
     stock: goods.map((g) => [g.id, g.stock]),
     coupons: coupons.map((c) => [c.id, c.status, c.tradeSn]),
     trades: await em.countBy(MallTrade, { uid }),
@@ -130,3 +127,12 @@ export async function snapshot(t: TestApp, uid: number, goodsIds: number[], coup
 }
 
 export const fen = (yuan: number) => Math.round(yuan * 100);
+
+/** A wallet's balance beside the sum and count of its ledger rows (they must always agree). */
+export async function walletAudit(t: TestApp, ownerType: string, ownerId: string): Promise<{ balance: number; ledgerSum: number; rows: number }> {
+  const [row] = await t.dataSource.query(
+    'SELECT w.balance AS balance, COALESCE(SUM(l.delta), 0) AS ledger_sum, COUNT(l.id) AS ledger_rows FROM wallets w LEFT JOIN wallet_ledger l ON l.wallet_id = w.id WHERE w.owner_type = ? AND w.owner_id = ? GROUP BY w.id, w.balance',
+    [ownerType, ownerId],
+  );
+  return { balance: Number(row?.balance ?? 0), ledgerSum: Number(row?.ledger_sum ?? 0), rows: Number(row?.ledger_rows ?? 0) };
+}
