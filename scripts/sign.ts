@@ -1,7 +1,8 @@
 /**
  * `npm run sign -- '<json params>' [--scheme partner|mall] [--path /route] [--base http://localhost:3000]`
  * Prints the canonical string, the sign and a ready curl command. Keys come from the environment
- * (PARTNER_SIGN_KEY, MALL_APP_SECRET) or the documented development defaults.
+ * (PARTNER_SIGN_KEY, MALL_APP_ID, MALL_APP_SECRET) or the documented development defaults. `--path` defaults to
+ * partner pay or mall create; `--base` to PUBLIC_BASE_URL, else http://localhost:3000.
  */
 import { mallCanonical, mallSign } from '../src/common/signature/mall-signature';
 import { partnerCanonical, partnerSign } from '../src/common/signature/partner-signature';
@@ -13,39 +14,42 @@ function option(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-function main(argv: string[]): number {
+/** The command itself, writing through `print` and `fail`; returns the exit code (the README test runs it in-process). */
+export function signCommand(argv: string[], env: Record<string, string | undefined>, print: (line: string) => void, fail: (line: string) => void): number {
   const json = argv.find((a) => a.trim().startsWith('{'));
   const scheme = (option(argv, 'scheme') ?? 'partner') as 'partner' | 'mall';
   if (!json || (scheme !== 'partner' && scheme !== 'mall')) {
-    console.error("usage: npm run sign -- '<json params>' [--scheme partner|mall] [--path /route] [--base URL]");
+    fail("usage: npm run sign -- '<json params>' [--scheme partner|mall] [--path /route] [--base URL]");
     return 2;
   }
   let params: Record<string, unknown>;
   try {
     params = JSON.parse(json);
   } catch (error) {
-    console.error(`not valid JSON: ${(error as Error).message}`);
+    fail(`not valid JSON: ${(error as Error).message}`);
     return 2;
   }
   delete params.sign;
   let canonical: string;
   let sign: string;
   if (scheme === 'partner') {
-    const key = process.env.PARTNER_SIGN_KEY ?? 'partner-dev-key';
+    const key = env.PARTNER_SIGN_KEY ?? 'partner-dev-key';
     canonical = `${partnerCanonical(params)}&key=${key}`;
     sign = partnerSign(params, key);
   } else {
-    params.app_id ??= process.env.MALL_APP_ID ?? '2022010600605642';
-    const secret = process.env.MALL_APP_SECRET ?? 'mall-dev-secret';
+    params.app_id ??= env.MALL_APP_ID ?? '2022010600605642';
+    const secret = env.MALL_APP_SECRET ?? 'mall-dev-secret';
     canonical = params.sign_type === 'SHA256' ? mallCanonical(params) : `${mallCanonical(params)}&secret=${secret}`;
     sign = mallSign(params, secret);
   }
   const body = JSON.stringify({ ...params, sign });
-  const url = `${option(argv, 'base') ?? process.env.PUBLIC_BASE_URL ?? 'http://localhost:3000'}${option(argv, 'path') ?? DEFAULT_PATH[scheme]}`;
-  console.log(`string: ${canonical}`);
-  console.log(`sign:   ${sign}`);
-  console.log(`curl -s -X POST '${url}' -H 'Content-Type: application/json' -d '${body.replace(/'/g, "'\\''")}'`);
+  const url = `${option(argv, 'base') ?? env.PUBLIC_BASE_URL ?? 'http://localhost:3000'}${option(argv, 'path') ?? DEFAULT_PATH[scheme]}`;
+  print(`string: ${canonical}`);
+  print(`sign:   ${sign}`);
+  print(`curl -s -X POST '${url}' -H 'Content-Type: application/json' -d '${body.replace(/'/g, "'\\''")}'`);
   return 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  process.exitCode = signCommand(process.argv.slice(2), process.env, (line) => console.log(line), (line) => console.error(line));
+}

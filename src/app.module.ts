@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module';
 import { DemoDataModule } from './database/demo-data/demo-data.module';
 import { HealthController } from './health/health.controller';
 import { MallModule } from './mall/mall.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PartnerModule } from './partner/partner.module';
 import { PaymentsModule } from './payments/payments.module';
 
@@ -16,7 +17,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), CommonModule, DemoDataModule, PaymentsModule, PartnerModule, MallModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), CommonModule, DemoDataModule, PaymentsModule, PartnerModule, MallModule, MetricsModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: FallbackExceptionFilter }],
     };

@@ -4,6 +4,7 @@ import { createValidationPipe } from './common/validation/validation';
 import { AppLogger } from './common/http/app-logger';
 import { requestContextMiddleware } from './common/http/request-context';
 import { setupSwagger } from './docs/swagger';
+import { httpMetricsMiddleware } from './metrics/http-metrics';
 
 export const BODY_LIMIT = '256kb';
 
@@ -12,6 +13,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   const logger = app.get(AppLogger);
   app.useLogger(logger);
   app.use(requestContextMiddleware(logger));
+  app.use(httpMetricsMiddleware());
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { extended: true, limit: BODY_LIMIT, parameterLimit: 2000 });
   app.set('query parser', 'extended');

@@ -5,22 +5,53 @@ import { AppModule } from './app.module';
 import { AppLogger } from './common/http/app-logger';
 import { configureApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
+import { checkDatabase, explainDatabaseError, StartupError } from './database/preflight';
+
+/** Every way the start can fail, as one JSON log line with what to do; never a stack trace per retry. */
+function startupFailure(error: unknown, config: { DB_TYPE: string; DATABASE_URL?: string; PORT: number; SQLITE_PATH: string } | undefined): { msg: string; hint: string } {
+  if (error instanceof ConfigError) return { msg: error.message.replace(/\n\s*-\s*/g, '; ').replace(':;', ':'), hint: 'fix these environment variables (see the README, Configuration)' };
+  if (error instanceof StartupError) return { msg: error.message, hint: error.hint };
+  const code = (error as { code?: string }).code;
+  if (code === 'EADDRINUSE') return { msg: `port ${config?.PORT} is in use`, hint: 'stop the process that holds it, or set PORT to another port' };
+  if (typeof code === 'string' && code.startsWith('SQLITE_CANTOPEN')) return { msg: `cannot open the SQLite database ${config?.SQLITE_PATH}`, hint: 'set SQLITE_PATH to a file in a directory this user may write' };
+  if (code === 'EACCES') return { msg: `no permission to listen on port ${config?.PORT}`, hint: 'use a port above 1023, or set PORT' };
+  if (config?.DB_TYPE === 'mysql' && config.DATABASE_URL && typeof code === 'string' && /^(ER_|E[A-Z]+$)/.test(code)) {
+    const problem = explainDatabaseError(error, config.DATABASE_URL);
+    return { msg: problem.message, hint: problem.hint };
+  }
+  return { msg: (error as Error).message ?? String(error), hint: 'see the message; this is not one of the known start-up problems' };
+}
 
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+    new AppLogger().error('start-up failed', startupFailure(error, undefined));
+    process.exit(1);
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, rawBody: true, bufferLogs: true });
-  configureApp(app, config);
-  await app.listen(config.PORT);
-  app.get(AppLogger).log(`listening on ${config.PUBLIC_BASE_URL} (database: ${config.DB_TYPE}, docs: ${config.PUBLIC_BASE_URL}/docs)`);
+  const logger = new AppLogger(config.LOG_LEVEL);
+  try {
+    await checkDatabase(config, (message, fields) => logger.warn(message, fields));
+    // Nest's own logger stays off until configureApp installs ours: a failed start is reported below, once, as JSON.
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: false, abortOnError: false });
+    configureApp(app, config);
+    await app.init();
+    // Listening on the HTTP server itself: Nest's app.listen() would log a refused port a second time.
+    await new Promise<void>((resolve, reject) => {
+      const server = app.getHttpServer();
+      server.once('error', reject);
+      server.listen(config.PORT, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    });
+    app.get(AppLogger).log(`listening on ${config.PUBLIC_BASE_URL} (database: ${config.DB_TYPE}, docs: ${config.PUBLIC_BASE_URL}/docs)`);
+  } catch (error) {
+    const { msg, hint } = startupFailure(error, config);
+    logger.error(`start-up failed: ${msg}`, { hint });
+    process.exit(1);
+  }
 }
 
 void main();

@@ -15,6 +15,26 @@ describe('loadConfig', () => {
     expect(config.loadDemoData).toBe(false);
   });
 
+  it('derives PUBLIC_BASE_URL from PORT unless it is set', () => {
+    expect(loadConfig({}).PUBLIC_BASE_URL).toBe('http://localhost:3000');
+    expect(loadConfig({ PORT: '3300' }).PUBLIC_BASE_URL).toBe('http://localhost:3300');
+    expect(loadConfig({ PORT: '3300', PUBLIC_BASE_URL: 'https://pay.example.com' }).PUBLIC_BASE_URL).toBe('https://pay.example.com');
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'not a url' })).toThrow(/PUBLIC_BASE_URL/);
+  });
+
+  it('accepts IANA time zones only', () => {
+    expect(loadConfig({ APP_TIMEZONE: 'Europe/Berlin' }).APP_TIMEZONE).toBe('Europe/Berlin');
+    expect(() => loadConfig({ APP_TIMEZONE: 'Mars/Base' })).toThrow(/APP_TIMEZONE/);
+  });
+
+  it('serves metrics without a token in development only, unless METRICS_PUBLIC says otherwise', () => {
+    expect(loadConfig({}).metricsPublic).toBe(true);
+    expect(loadConfig({ METRICS_PUBLIC: 'false' }).metricsPublic).toBe(false);
+    const production = { NODE_ENV: 'production', PARTNER_SIGN_KEY: 'k1', ADMIN_TOKEN: 't1', DEMO_DATA: 'false', ALIPAY_APP_ID: '2021', ALIPAY_PRIVATE_KEY: 'pk', ALIPAY_PUBLIC_KEY: 'pub' };
+    expect(loadConfig(production).metricsPublic).toBe(false);
+    expect(loadConfig({ ...production, METRICS_PUBLIC: 'true' }).metricsPublic).toBe(true);
+  });
+
   it('lists every invalid value', () => {
     expect(() => loadConfig({ PORT: 'abc', DB_TYPE: 'oracle' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'abc', DB_TYPE: 'oracle' })).toThrow(/PORT[\s\S]*DB_TYPE/);

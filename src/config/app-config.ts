@@ -5,9 +5,11 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsTimeZone,
   IsUrl,
   Max,
   Min,
+  ValidateIf,
   validateSync,
 } from 'class-validator';
 
@@ -53,11 +55,13 @@ export class AppConfig {
   @IsString()
   ADMIN_TOKEN = DEV_ADMIN_TOKEN;
 
-  @IsString()
+  @IsTimeZone()
   APP_TIMEZONE = 'Asia/Shanghai';
 
+  /** Where callers and Alipay reach this service; `http://localhost:<PORT>` unless set (SPEC §8). */
+  @ValidateIf((config: AppConfig) => config.PUBLIC_BASE_URL !== '')
   @IsUrl({ require_tld: false, require_protocol: true })
-  PUBLIC_BASE_URL = 'http://localhost:3000';
+  PUBLIC_BASE_URL = '';
 
   @IsIn(['sandbox', 'live', 'auto'])
   ALIPAY_MODE: 'sandbox' | 'live' | 'auto' = 'auto';
@@ -100,11 +104,19 @@ export class AppConfig {
   @Transform(toBool) @IsBoolean()
   JOBS_ENABLED = true;
 
+  /** `GET /metrics` without the admin token; unset: open except in production. */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  METRICS_PUBLIC?: boolean;
+
   @IsIn(['debug', 'info', 'warn', 'error', 'silent'])
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' | 'silent' = 'info';
 
   get loadDemoData(): boolean {
     return this.DEMO_DATA ?? this.DB_TYPE === 'sqlite';
+  }
+
+  get metricsPublic(): boolean {
+    return this.METRICS_PUBLIC ?? !this.isProduction;
   }
 
   get isProduction(): boolean {
@@ -122,7 +134,7 @@ export class ConfigError extends Error {}
 
 /** Builds and validates the configuration; throws `ConfigError` listing every problem. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const known = [...Object.keys(new AppConfig()), 'DATABASE_URL', 'DEMO_DATA'];
+  const known = [...Object.keys(new AppConfig()), 'DATABASE_URL', 'DEMO_DATA', 'METRICS_PUBLIC'];
   const raw = Object.fromEntries(
     Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && (known.includes(k) || k.startsWith('ALIPAY_'))),
   );
@@ -130,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const problems = validateSync(config, { forbidUnknownValues: false }).map(
     (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`,
   );
+  if (config.PUBLIC_BASE_URL === '') config.PUBLIC_BASE_URL = `http://localhost:${config.PORT}`;
   if (config.DB_TYPE === 'mysql' && !config.DATABASE_URL) {
     problems.push('DATABASE_URL: required when DB_TYPE=mysql');
   }

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { buildDataSourceOptions } from './data-source-options';
 import { TransactionService } from './transaction.service';
 import { PoolGuard } from './pool-guard';
+import { isConnectionFailure } from './db-errors';
 
 /** MySQL only: bound the wait for a pooled connection and fail fast while the database is unreachable. */
 function guardPool(dataSource: DataSource, acquireTimeoutMs: number): DataSource {
@@ -21,7 +22,9 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...buildDataSourceOptions(config), retryAttempts: 3, retryDelay: 1000 }),
+          // main.ts has checked the database first (preflight.ts) and reports a failed start as one log line; a
+          // connection that fails now (a busy server) is tried again, any other error (a bad migration) ends the start.
+          useFactory: () => ({ ...buildDataSourceOptions(config), retryAttempts: 3, retryDelay: 1000, toRetry: isConnectionFailure }),
           dataSourceFactory: async (options) => guardPool(await new DataSource(options!).initialize(), config.DB_ACQUIRE_TIMEOUT_MS),
         }),
       ],

@@ -39,10 +39,6 @@ export class PoolGuard {
     return this;
   }
 
-  get databaseDown(): boolean {
-    return this.down;
-  }
-
   private getConnection(acquire: GuardablePool['getConnection'], callback: ConnectionCallback): void {
     if (this.down && this.probing) {
       callback(poolError('DB_UNREACHABLE', '数据库暂不可达'));

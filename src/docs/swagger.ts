@@ -4,7 +4,8 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, DEV_ADMIN_TOKEN, DEV_PARTNER_SIGN_KEY } from '../config/app-config';
 import { DEMO_MALL_APP_ID, DEMO_MALL_SECRET } from '../database/demo-data/demo-data';
-import { signSwaggerRequest } from './swagger-signing';
+import { addValidationBounds } from './validation-schema';
+import { createPageSigner, DevSigningKeys, installPageSigning, signSwaggerRequest } from './swagger-signing';
 
 const DESCRIPTION = readFileSync(join(__dirname, 'swagger-description.md'), 'utf8');
 
@@ -16,20 +17,22 @@ export function buildOpenApiDocument(app: INestApplication, serverUrl: string): 
     .setVersion('1.0')
     .addServer(serverUrl)
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'admin');
-  return SwaggerModule.createDocument(app, builder.build());
+  return addValidationBounds(SwaggerModule.createDocument(app, builder.build()));
 }
 
 /**
  * Swagger UI at /docs and the document at /docs-json. In development the page signs "Try it out"
- * requests with the development keys and pre-authorizes the admin token; production serves neither.
+ * requests with the development keys (swagger-signing.ts) and pre-authorizes the admin token; production
+ * serves neither.
  */
 export function setupSwagger(app: INestApplication, config: AppConfig): void {
   const dev = !config.isProduction && config.PARTNER_SIGN_KEY === DEV_PARTNER_SIGN_KEY;
-  const devSigning = { partnerKey: DEV_PARTNER_SIGN_KEY, mallAppId: DEMO_MALL_APP_ID, mallSecret: DEMO_MALL_SECRET };
+  const keys: DevSigningKeys = { partnerKey: DEV_PARTNER_SIGN_KEY, mallAppId: DEMO_MALL_APP_ID, mallSecret: DEMO_MALL_SECRET };
+  const pageSigning = `(${installPageSigning.toString()})((${createPageSigner.toString()})(), ${JSON.stringify(keys)});`;
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, config.PUBLIC_BASE_URL), {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Order & Payment Service API',
-    customJsStr: dev ? `window.__devSigning = ${JSON.stringify(devSigning)};` : undefined,
+    customJsStr: dev ? pageSigning : undefined,
     swaggerOptions: {
       persistAuthorization: false,
       displayRequestDuration: true,

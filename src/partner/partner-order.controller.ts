@@ -10,7 +10,9 @@ import { OrderListDto, OrderNoDto } from './dto/order-actions.dto';
 import { OrderListResultDto, OrderResultDto, PayResultDto } from './dto/order-info.dto';
 import { PayOrderDto } from './dto/pay-order.dto';
 import { UserScopedDto } from './dto/user-scoped.dto';
-import { PartnerOrderService } from './partner-order.service';
+import { PartnerOrderService, PayType } from './partner-order.service';
+import { OrderStatus } from './order-status';
+import { countPayment } from '../metrics/metrics';
 
 const { InvalidParams, BadSignature, Replay, NotFound, Conflict, InsufficientFunds, CouponUnusable, OutOfStock, IllegalState } = ErrorCode;
 /** Every signed endpoint can refuse shape, signature, replay and a reused idempotency key. */
@@ -30,7 +32,8 @@ export class PartnerOrderController {
   @ApiOperation({ summary: '订单支付（余额或支付宝）/ Pay for a gift pack (balance or Alipay)' })
   @ApiEnvelope('partner', PayResultDto, [...SIGNED_ERRORS, NotFound, InsufficientFunds, CouponUnusable, OutOfStock])
   pay(@Body() dto: PayOrderDto, @Claim() claim?: RequestClaim): Promise<PayResultDto> {
-    return this.orders.pay({ userId: dto.user_id, payType: dto.pay_type, giftPosId: dto.gift_pos_id, couponId: dto.coupon_id, addressId: dto.address_id }, claim);
+    const paying = this.orders.pay({ userId: dto.user_id, payType: dto.pay_type, giftPosId: dto.gift_pos_id, couponId: dto.coupon_id, addressId: dto.address_id }, claim);
+    return countPayment(dto.pay_type === PayType.Balance ? 'balance' : 'alipay', paying, (r) => (r.order_info.order_status === OrderStatus.Paid ? 'paid' : 'pending'));
   }
 
   @Post('gift/list')

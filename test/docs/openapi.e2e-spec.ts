@@ -54,7 +54,17 @@ describe('OpenAPI document', () => {
     expect(page.text).toContain('signSwaggerRequest');
     expect(page.text).toMatch(/"authAction":[\s\S]*"value": "admin-dev-token"/);
     const html = await t.http.get('/docs').expect(200);
-    expect(html.text).toContain('window.__devSigning');
+    expect(html.text).toContain('__opsSignRequest');
+    expect(html.text).toContain('ops-retry-last');
+    expect(html.text).not.toContain('crypto.subtle');
+  });
+
+  it('types integer fields as integers with the bounds validation enforces', () => {
+    const props = (name: string) => doc.components.schemas[name].properties as Record<string, { type?: string; minimum?: number; maximum?: number; enum?: unknown[] }>;
+    expect(props('PayOrderDto').pay_type).toMatchObject({ type: 'integer', enum: [1, 2] });
+    expect(props('PayOrderDto').address_id).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(props('OrderListDto').page_size).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
+    expect(props('GoodsLineDto').total).toMatchObject({ type: 'integer', minimum: 1, maximum: 9999 });
   });
 });
 
@@ -84,7 +94,7 @@ describe('OpenAPI in production', () => {
     expect(init.text).not.toContain('signSwaggerRequest');
     expect(init.text).not.toContain('"authAction":');
     const html = await t.http.get('/docs').expect(200);
-    expect(html.text).not.toContain('__devSigning');
+    expect(html.text).not.toContain('__opsSignRequest');
     expect(html.text).not.toContain('partner-dev-key');
   });
 });

@@ -9,6 +9,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { Engine, FreshDatabase, freshDatabase } from './engines';
+import { freePort } from './service-process';
 
 export interface TestApp {
   engine: Engine;
@@ -31,22 +32,24 @@ export interface TestAppOptions {
   providers?: Type<unknown>[];
   /** Boot on this existing database instead of a fresh one (see `TestApp.database`). */
   database?: FreshDatabase;
+  /** The address to listen on: 127.0.0.1 unless given (`0.0.0.0` for a browser on another of this machine's addresses). */
+  host?: string;
 }
 
 /** Boots the whole service on a fresh database of the engine, listening on an ephemeral port. */
 export async function createTestApp(engine: Engine, options: TestAppOptions = {}): Promise<TestApp> {
   const db = options.database ?? (await freshDatabase(engine));
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', DEMO_DATA: 'true', ...db.env, ...options.env });
+  // The port is chosen before boot so that PUBLIC_BASE_URL (pay URLs, notify URL, Swagger's server) is configured, not patched in.
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', DEMO_DATA: 'true', PORT: String(port), PUBLIC_BASE_URL: baseUrl, ...db.env, ...options.env });
 
   @Module({ imports: [AppModule.forRoot(config)], controllers: options.controllers ?? [], providers: options.providers ?? [] })
   class TestRootModule {}
 
-  const app = await NestFactory.create<NestExpressApplication>(TestRootModule, { bodyParser: false, rawBody: true, logger: false, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(TestRootModule, { bodyParser: false, logger: false, abortOnError: false });
   configureApp(app, config);
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
-  const baseUrl = `http://127.0.0.1:${address.port}`;
-  config.PUBLIC_BASE_URL = baseUrl;
+  await app.listen(port, options.host ?? '127.0.0.1');
   return {
     engine,
     app,

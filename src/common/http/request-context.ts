@@ -4,8 +4,6 @@ import { AppLogger } from './app-logger';
 
 export interface RequestWithContext extends Request {
   requestId: string;
-  /** The raw body text, kept for signature checks and notify audit. */
-  rawBody?: Buffer;
 }
 
 const REQUEST_ID_PATTERN = /^[\w.-]{1,64}$/;

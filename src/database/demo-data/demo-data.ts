@@ -3,7 +3,6 @@ import { MallApp } from '../entities/mall/mall-app.entity';
 import type { DemoStep } from './demo-step';
 import { MALL_DEMO_STEPS } from './mall-demo';
 import { PARTNER_DEMO_STEPS } from './partner-demo';
-import { PAYMENTS_DEMO_STEPS } from './payments-demo';
 
 /** The development app of SPEC §9; its secret is a documented development default. */
 export const DEMO_MALL_APP_ID = '2022010600605642';
@@ -17,7 +16,6 @@ const STEPS: DemoStep[] = [
       await em.insert(MallApp, { appId: DEMO_MALL_APP_ID, name: 'Demo merchant', secret: DEMO_MALL_SECRET, notifyUrl: '', enabled: true, createdAt: now });
     },
   },
-  ...PAYMENTS_DEMO_STEPS,
   ...PARTNER_DEMO_STEPS,
   ...MALL_DEMO_STEPS,
 ];

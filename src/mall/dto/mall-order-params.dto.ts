@@ -182,7 +182,7 @@ export class OrderLookupDto extends MallSignedDto {
   @IsOptional() @ToStr() @IsString() @MaxLength(64)
   outside_sn?: string;
 
-  @ApiPropertyOptional({ description: '商城下单流水号（与 outside_sn 二选一）/ trade number (or outside_sn)', example: 'TN220318160213A1B2C3' })
+  @ApiPropertyOptional({ description: '商城下单流水号（与 outside_sn 二选一，用 outside_sn 时留空）/ trade number (or outside_sn; empty when outside_sn is given)', example: '' })
   @IsOptional() @ToStr() @IsString() @MaxLength(32)
   trade_sn?: string;
 }

@@ -11,15 +11,15 @@ const MAX_YUAN = 10_000_000;
 // ---- requests ----
 
 export class CreateUserDto {
-  @ApiPropertyOptional({ description: '用户 id（32 位小写十六进制，缺省自动生成）/ user id, generated when absent', example: '41840909af844632885424fbc20cae79' })
+  @ApiPropertyOptional({ description: '用户 id（32 位小写十六进制，缺省自动生成）/ user id, generated when absent', example: 'a1b2c3d4e5f60718293a4b5c6d7e8f90' })
   @IsOptional() @IsString() @Matches(HEX32)
   id?: string;
 
-  @ApiProperty({ description: '手机号 / phone', example: '18569557087' })
+  @ApiProperty({ description: '手机号 / phone', example: '13800138000' })
   @ToStr() @IsString() @Length(1, 20)
   phone: string;
 
-  @ApiProperty({ description: '姓名 / real name', example: '张学友' })
+  @ApiProperty({ description: '姓名 / real name', example: '黎明' })
   @IsString() @Length(1, 64)
   real_name: string;
 
@@ -69,29 +69,29 @@ export class CreateAddressDto {
 }
 
 export class CreateLevelDto {
-  @ApiProperty({ description: '等级 id / level id', example: 'V5' })
+  @ApiProperty({ description: '等级 id / level id', example: 'V6' })
   @IsString() @Matches(LEVEL_ID)
   id: string;
 
-  @ApiProperty({ description: '名称 / name', example: 'V5' })
+  @ApiProperty({ description: '名称 / name', example: 'V6' })
   @IsString() @Length(1, 64)
   name: string;
 
-  @ApiProperty({ description: '排序（越大越高，升级只升不降）/ rank: higher is better, grants only move up', example: 5 })
+  @ApiProperty({ description: '排序（越大越高，升级只升不降）/ rank: higher is better, grants only move up', example: 6 })
   @ToInt() @IsInt() @Min(0) @Max(1_000_000)
   rank: number;
 }
 
 export class CreateGiftPackDto {
-  @ApiPropertyOptional({ description: '礼包 id（缺省自动生成）/ generated when absent', example: '55fca782f55f406d94e2cecb23d0140b' })
+  @ApiPropertyOptional({ description: '礼包 id（缺省自动生成）/ generated when absent', example: '6a0d3c1e2b4f4a5e8c9d7b6a5f4e3d2c' })
   @IsOptional() @IsString() @Matches(HEX32)
   id?: string;
 
-  @ApiProperty({ description: '标题 / title', example: '拉卡拉大POS 1台装礼包 升V5' })
+  @ApiProperty({ description: '标题 / title', example: '拉卡拉大POS 3台装礼包 升V5' })
   @IsString() @Length(1, 128)
   title: string;
 
-  @ApiProperty({ type: Number, description: '价格（元）/ price, yuan', example: 300 })
+  @ApiProperty({ type: Number, description: '价格（元）/ price, yuan', example: 800 })
   @IsMoney({ min: 0, max: MAX_YUAN })
   price: number | string;
 

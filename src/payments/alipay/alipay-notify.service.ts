@@ -3,6 +3,7 @@ import { AppLogger } from '../../common/http/app-logger';
 import { TransactionService } from '../../database/transaction.service';
 import { PaymentService, SettleOutcome, VerifiedPaymentNotice } from '../payment.service';
 import { AlipayService, NotifyRejection } from './alipay.service';
+import { countNotify } from '../../metrics/metrics';
 
 export type NotifyReply = 'success' | 'failure';
 
@@ -27,6 +28,7 @@ export class AlipayNotifyService {
   async process(params: Record<string, unknown>, requestId: string): Promise<NotifyReply> {
     const outcome = await this.outcomeOf(params);
     const reply: NotifyReply = DONE.has(outcome) ? 'success' : 'failure';
+    countNotify(outcome, reply);
     const fields = {
       request_id: requestId,
       out_trade_no: typeof params.out_trade_no === 'string' ? params.out_trade_no : '',

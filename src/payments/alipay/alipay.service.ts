@@ -46,14 +46,23 @@ export type NotifyVerification =
 /** The Alipay channel (alipay-sdk): signed pay URLs out, verified notifies in. Live or sandbox by configuration. */
 @Injectable()
 export class AlipayService {
-  private client: { gateway: string; sdk: AlipaySdk } | null = null;
+  private readonly sdk: AlipaySdk;
 
   constructor(
     private readonly config: AppConfig,
     private readonly keys: AlipayKeys,
-  ) {}
+  ) {
+    this.sdk = new AlipaySdk({
+      appId: keys.appId,
+      privateKey: pemOf(keys.appPrivateKey),
+      keyType: 'PKCS8',
+      alipayPublicKey: pemOf(keys.alipayPublicKey),
+      signType: 'RSA2',
+      gateway: keys.mode === 'sandbox' ? `${this.publicBaseUrl()}${SANDBOX_GATEWAY_PATH}` : config.ALIPAY_GATEWAY,
+    });
+  }
 
-  /** Where Alipay posts its notifies; read per call because the public base URL may be set after start. */
+  /** Where Alipay posts its notifies. */
   notifyUrl(): string {
     return `${this.publicBaseUrl()}${NOTIFY_PATH}`;
   }
@@ -61,7 +70,7 @@ export class AlipayService {
   /** A signed `alipay.trade.wap.pay` GET URL that expires with the payment. */
   payUrl(payment: Payment, opts: { returnUrl?: string } = {}): string {
     if (payment.status !== PaymentStatus.Pending) throw new IllegalStateError('支付单不是待支付状态');
-    return this.sdk().pageExecute('alipay.trade.wap.pay', 'GET', {
+    return this.sdk.pageExecute('alipay.trade.wap.pay', 'GET', {
       bizContent: {
         out_trade_no: payment.outTradeNo,
         total_amount: formatYuan(payment.amount),
@@ -135,35 +144,14 @@ export class AlipayService {
   private signatureVerifies(params: Record<string, unknown>): boolean {
     try {
       // V2 checks the values as received; V1 would URL-decode them a second time and break on a literal %
-      return this.sdk().checkNotifySignV2(params);
+      return this.sdk.checkNotifySignV2(params);
     } catch {
       return false; // a malformed signature is simply not a valid one
     }
   }
 
-  private gateway(): string {
-    return this.keys.mode === 'sandbox' ? `${this.publicBaseUrl()}${SANDBOX_GATEWAY_PATH}` : this.config.ALIPAY_GATEWAY;
-  }
-
   private publicBaseUrl(): string {
     return this.config.PUBLIC_BASE_URL.replace(/\/+$/, '');
-  }
-
-  /** The SDK fixes its gateway at construction, and the sandbox gateway follows the public base URL. */
-  private sdk(): AlipaySdk {
-    const gateway = this.gateway();
-    if (this.client?.gateway !== gateway) {
-      const sdk = new AlipaySdk({
-        appId: this.keys.appId,
-        privateKey: pemOf(this.keys.appPrivateKey),
-        keyType: 'PKCS8',
-        alipayPublicKey: pemOf(this.keys.alipayPublicKey),
-        signType: 'RSA2',
-        gateway,
-      });
-      this.client = { gateway, sdk };
-    }
-    return this.client.sdk;
   }
 }
 

@@ -1,0 +1,64 @@
+import { createConnection } from 'mysql2/promise';
+import type { AppConfig } from '../config/app-config';
+import { isConnectionFailure } from './db-errors';
+
+/** A start-up problem an operator can fix, with what to do about it. */
+export class StartupError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What went wrong with the database named by DATABASE_URL, in words, and what to do. */
+export function explainDatabaseError(error: unknown, databaseUrl: string): StartupError {
+  const url = new URL(databaseUrl.replace(/^mariadb:/, 'mysql:'));
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const where = `${url.hostname}:${url.port || 3306}`;
+  const code = (error as { code?: string }).code ?? '';
+  const message = (error as Error).message;
+  switch (code) {
+    case 'ER_BAD_DB_ERROR':
+      return new StartupError(
+        `database \`${database}\` does not exist on ${where}`,
+        `create it, e.g. CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; the service then creates its tables itself`,
+      );
+    case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_DBACCESS_DENIED_ERROR':
+      return new StartupError(`${where} refused user \`${decodeURIComponent(url.username)}\`: ${message}`, 'check the user and password in DATABASE_URL, and that the user may use the database (GRANT ALL ON db.* TO user)');
+    case 'ECONNREFUSED':
+      return new StartupError(`nothing accepts connections at ${where}`, 'start MySQL (or MariaDB), or fix the host and port in DATABASE_URL');
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new StartupError(`host ${url.hostname} of DATABASE_URL is not known`, 'fix the host in DATABASE_URL');
+    case 'ETIMEDOUT':
+      return new StartupError(`no answer from ${where}`, 'check that the database server runs and that no firewall drops the connection');
+    default:
+      return new StartupError(`cannot use the database at ${where}: ${code ? `${code}: ` : ''}${message}`, 'check DATABASE_URL and the database server');
+  }
+}
+
+/**
+ * Connects once to the configured MySQL database before the service boots, so that a wrong DATABASE_URL is one
+ * log line with what to do, rather than TypeORM's retries with a stack trace each. A database that is not up yet
+ * (a container starting beside it) is waited for, up to `waitMs`.
+ */
+export async function checkDatabase(config: AppConfig, log: (message: string, fields: Record<string, unknown>) => void, waitMs = 30_000): Promise<void> {
+  if (config.DB_TYPE !== 'mysql' || !config.DATABASE_URL) return;
+  const url = config.DATABASE_URL.replace(/^mariadb:/, 'mysql:');
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const connection = await createConnection({ uri: url, connectTimeout: 3000 });
+      await connection.end();
+      return;
+    } catch (error) {
+      const problem = explainDatabaseError(error, config.DATABASE_URL);
+      if (!isConnectionFailure(error) || Date.now() >= deadline) throw problem;
+      log('database not reachable yet, retrying', { attempt, problem: problem.message });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signMall, signPartner } from '../support/signing';
+import { freePort, REPO_ROOT } from '../support/service-process';
+
+/**
+ * The real entry point (`src/main.ts`, what `npm start` runs once built) as a child process: how it starts on
+ * another PORT, and how it reports a start that cannot succeed.
+ */
+/** Either envelope, as far as this test reads it. */
+type Envelope = { result: any; data: any };
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function run(env: Record<string, string>): Run {
+  const dir = mkdtempSync(join(tmpdir(), 'ops-start-'));
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', DATA_DIR: dir, SQLITE_PATH: join(dir, 'app.sqlite'), JOBS_ENABLED: 'false', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      resolve(code);
+    }),
+  );
+  return { child, output: () => output, exited };
+}
+
+/** A failed start: exit code 1 and nothing but JSON lines, the last one an error with a hint. */
+async function failedStart(env: Record<string, string>): Promise<{ msg: string; hint: string; lines: string[] }> {
+  const r = run(env);
+  expect(await r.exited).toBe(1);
+  const lines = r.output().trim().split('\n');
+  const entries = lines.map((line) => JSON.parse(line));
+  const last = entries[entries.length - 1];
+  expect(last.level).toBe('error');
+  return { msg: last.msg, hint: last.hint, lines };
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
+
+describe('start-up', () => {
+  it('PORT=3300 moves the pay URLs, the notify URL and Swagger\'s server to :3300', async () => {
+    // 3300 as in the issue; another free port when something else on this machine holds 3300.
+    const port = (await portIsFree(3300)) ? 3300 : await freePort();
+    const base = `http://localhost:${port}`;
+    const r = run({ PORT: String(port), LOG_LEVEL: 'info' });
+    try {
+      let up = false;
+      for (let i = 0; i < 150 && !up; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        up = r.output().includes('listening on');
+      }
+      expect(r.output()).toContain(`listening on ${base} `);
+      const docs = (await (await fetch(`http://127.0.0.1:${port}/docs-json`)).json()) as { servers: Array<{ url: string }> };
+      expect(docs.servers[0].url).toBe(base);
+
+      const post = (path: string, body: object) =>
+        fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((res) => res.json() as Promise<Envelope>);
+      const paid = await post('/app/partner/order/pay', signPartner({ user_id: '41840909af844632885424fbc20cae79', pay_type: 2, gift_pos_id: '55fca782f55f406d94e2cecb23d0140b', address_id: 1 }));
+      const payUrl = new URL(paid.result.ali_pay_url);
+      expect(payUrl.origin).toBe(base);
+      expect(payUrl.searchParams.get('notify_url')).toBe(`${base}/payments/alipay/notify`);
+
+      const created = await post('/order/create', signMall({ uid: 2455, goods: [{ goods_id: 164, total: 1 }], outside_sn: 'PORT-3300', address: { mobile: '150132454657', username: '收货人', province: '广东省', city: '广州市', district: '白云区', address: '新市二街' } }));
+      expect(created.result).toBe(1);
+      expect(created.data.pay_link).toMatch(new RegExp(`^${base}/pay/`));
+    } finally {
+      r.child.kill('SIGTERM');
+      await r.exited;
+    }
+  });
+
+  it('an invalid environment is one JSON line naming every problem', async () => {
+    const { msg, hint, lines } = await failedStart({ PORT: 'abc', APP_TIMEZONE: 'Mars/Base' });
+    expect(lines).toHaveLength(1);
+    expect(msg).toMatch(/PORT[\s\S]*APP_TIMEZONE/);
+    expect(hint).toMatch(/environment/);
+  });
+
+  it('a port in use is one JSON line with what to do', async () => {
+    const port = await freePort();
+    const holder: Server = createServer().listen(port);
+    try {
+      const { msg, hint, lines } = await failedStart({ PORT: String(port), LOG_LEVEL: 'warn' });
+      expect(lines).toHaveLength(1);
+      expect(msg).toContain(`port ${port} is in use`);
+      expect(hint).toMatch(/PORT/);
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('a database that fails while Nest boots is one JSON line too, without Nest\'s own coloured stack', async () => {
+    const { msg, hint, lines } = await failedStart({ SQLITE_PATH: tmpdir(), LOG_LEVEL: 'warn' });
+    expect(lines).toHaveLength(1);
+    expect(msg).toContain('cannot open the SQLite database');
+    expect(hint).toMatch(/SQLITE_PATH/);
+  });
+
+  const mysqlUrl = process.env.TEST_MYSQL_URL;
+  (mysqlUrl ? it : it.skip)('a missing MySQL database is one JSON line saying how to create it', async () => {
+    const url = new URL(mysqlUrl!);
+    url.pathname = '/ops_no_such_database';
+    const { msg, hint, lines } = await failedStart({ DB_TYPE: 'mysql', DATABASE_URL: url.toString(), LOG_LEVEL: 'warn' });
+    expect(lines).toHaveLength(1);
+    expect(msg).toContain('database `ops_no_such_database` does not exist');
+    expect(hint).toContain('CREATE DATABASE `ops_no_such_database` CHARACTER SET utf8mb4');
+  });
+});
