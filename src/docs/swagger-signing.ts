@@ -196,7 +196,7 @@ export function createPageSigner(): PageSigner {
   function schemeOf(method: string, path: string): 'partner' | 'mall' | '' {
     if (method.toUpperCase() !== 'POST') return '';
     if (path.startsWith('/app/partner/')) return 'partner';
-    return /^\/order\/(pre|create|detail|close)$/.test(path) ? 'mall' : '';
+    return /^\/order\/(pre|create|detail|close|refund)$/.test(path) ? 'mall' : '';
   }
 
   function signBody(scheme: 'partner' | 'mall', contentType: string, body: string, keys: DevSigningKeys, fresh: Freshness): string | null {

@@ -132,7 +132,7 @@ export class AlipayService {
     let data: Record<string, unknown>;
     try {
       // the SDK would stamp the host's local time; Alipay reads Beijing time
-      data = (await this.sdk().exec(method, { bizContent, timestamp: alipayTime(new Date()) }, { validateSign: true })) as Record<string, unknown>;
+      data = (await this.sdk.exec(method, { bizContent, timestamp: alipayTime(new Date()) }, { validateSign: true })) as Record<string, unknown>;
     } catch (error) {
       return { kind: 'no_answer', error: (error as Error).message };
     }

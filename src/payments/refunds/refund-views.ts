@@ -1,3 +1,5 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
 import { InvalidParamsError } from '../../common/errors/app-error';
 import { fenToYuan } from '../../common/money';
 import { sha256Hex } from '../../common/signature/hash';
@@ -28,3 +30,6 @@ export function adminRefundKey(header: string | undefined, route: string, asked:
   if (!IDEMPOTENCY_KEY_PATTERN.test(header)) throw new InvalidParamsError({ 'Idempotency-Key': 'Idempotency-Key 格式不正确' });
   return { key: `admin:${route}:${header}`, requestHash: sha256Hex(JSON.stringify(asked)) };
 }
+
+/** The request's `Idempotency-Key` header, undefined without one (documented by each route's `@ApiHeader`). */
+export const IdempotencyKeyHeader = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => ctx.switchToHttp().getRequest<Request>().header('idempotency-key'));

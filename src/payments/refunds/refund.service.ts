@@ -5,6 +5,7 @@ import { AppLogger } from '../../common/http/app-logger';
 import { moved } from '../../common/lifecycle/transition';
 import { Fen, yuanToFen } from '../../common/money';
 import { AppConfig } from '../../config/app-config';
+import { refundsTotal } from '../../metrics/metrics';
 import { isUniqueViolation } from '../../database/db-errors';
 import { Payment, PaymentBizType, PaymentStatus } from '../../database/entities/payments/payment.entity';
 import { Refund, RefundBizType } from '../../database/entities/payments/refund.entity';
@@ -60,6 +61,17 @@ export class RefundService {
    * asked of Alipay, and comes back `success`, `failed` or (no answer) still `pending` for the decision job.
    */
   async refund(request: RefundRequest): Promise<Refund> {
+    try {
+      const refund = await this.refundOnce(request);
+      refundsTotal.inc({ channel: refund.channel, outcome: refund.status });
+      return refund;
+    } catch (error) {
+      if (error instanceof AppError && error.httpStatus < 500) refundsTotal.inc({ channel: 'none', outcome: 'refused' });
+      throw error;
+    }
+  }
+
+  private async refundOnce(request: RefundRequest): Promise<Refund> {
     if (request.idempotency) {
       const earlier = await this.byKey(request.idempotency);
       if (earlier) return earlier;
@@ -82,6 +94,12 @@ export class RefundService {
 
   /** Asks Alipay about a pending refund (the decision job): what it holds for the `out_request_no`, or the refund sent again. */
   async decide(refund: Refund): Promise<Refund> {
+    const decided = await this.decideOnce(refund);
+    if (decided.status !== 'pending') refundsTotal.inc({ channel: decided.channel, outcome: decided.status });
+    return decided;
+  }
+
+  private async decideOnce(refund: Refund): Promise<Refund> {
     const held = await this.alipay.refundQuery(refund.outTradeNo, refund.refundNo);
     if (held.kind === 'refused' && held.subCode === 'ACQ.TRADE_NOT_EXIST') return this.recordDecision(refund, { status: 'failed', reason: held.subCode });
     if (held.kind !== 'ok') return refund;
