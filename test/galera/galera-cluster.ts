@@ -126,7 +126,7 @@ export class GaleraCluster {
    */
   async rejoin(index: number): Promise<string> {
     const node = this.nodes[index];
-    const recoverLog = join(this.root, `${node.name}-recover-${Date.now()}.log`);
+    const recoverLog = join(node.dataDir, '..', `recover-${Date.now()}.log`);
     await new Promise<void>((resolve, reject) => {
       const child = spawn('mariadbd', [...this.args(node), '--wsrep-recover', `--log-error=${recoverLog}`], { stdio: 'ignore' });
       child.once('error', reject);
@@ -177,6 +177,21 @@ export class GaleraCluster {
       await sleep(250);
     }
     throw new Error(`${node.name} not Synced after ${timeoutMs} ms (last: ${last}); its log:\n${this.tail(index)}`);
+  }
+
+  /** The node's `wsrep_local_state_comment`, or 'down' when it does not answer. */
+  async state(index: number): Promise<string> {
+    try {
+      const conn = await this.connect(index);
+      try {
+        const [rows] = await conn.query<any[]>("SHOW STATUS LIKE 'wsrep_local_state_comment'");
+        return rows[0]?.Value ?? 'no wsrep status';
+      } finally {
+        await conn.end();
+      }
+    } catch {
+      return 'down';
+    }
   }
 
   /** Every node up and Synced, with the same cluster size. */

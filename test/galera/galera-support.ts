@@ -34,7 +34,11 @@ export async function startTrio(cluster: GaleraCluster, prefix: string): Promise
   const admin = await cluster.connect(0);
   await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
-  const env = (first: boolean) => ({ DEMO_DATA: first ? 'true' : 'false', JOBS_ENABLED: 'false', LOG_LEVEL: 'warn' });
+  // While a node is lost, the whole cluster waits for Galera's suspect timeout (evs.suspect_timeout, 5 s) before
+  // it goes on without it; an acquire timeout above that lets the other instances ride it out instead of
+  // answering 503 (GALERA_ACQUIRE_TIMEOUT_MS=2000, the service's default, shows the difference).
+  const acquireTimeoutMs = String(envInt('GALERA_ACQUIRE_TIMEOUT_MS', 10_000));
+  const env = (first: boolean) => ({ DEMO_DATA: first ? 'true' : 'false', JOBS_ENABLED: 'false', LOG_LEVEL: 'warn', DB_ACQUIRE_TIMEOUT_MS: acquireTimeoutMs });
   const services: ServiceProcess[] = [];
   const stop = async () => {
     await Promise.all(services.map((s) => s.stop()));
