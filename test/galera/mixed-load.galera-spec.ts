@@ -231,12 +231,11 @@ describe('galera: mixed load across three nodes, one SIGKILLed and rejoined by I
   });
 
   it('/health of the killed node\'s instance said 503 until its node was Synced, and 200 with the Galera state after', async () => {
+    // Whether the restarted node accepts connections before it is Synced (and for how long) depends on how much
+    // IST has to apply; the quorum-loss test of races.galera-spec.ts shows a not-ready node every time.
     const early = healthPolls.filter((p) => p.status === 200 && p.state !== 'Synced');
-    const notReady = healthPolls.filter((p) => p.status === 503 && p.state !== 'Synced' && p.state !== 'down');
-    checks.push({ node: 'http', name: 'instance3 /health: 503 while node3 joined, never 200 before Synced', ok: early.length === 0, detail: JSON.stringify(healthSummary()) });
+    checks.push({ node: 'http', name: 'instance3 /health: 503 while node3 was down or joining, never 200 before Synced', ok: early.length === 0, detail: `polls (status, node state): ${JSON.stringify(healthSummary())}` });
     expect(early).toEqual([]);
-    // the node accepted connections before it was Synced: /health saw that and said 503
-    expect(notReady.length).toBeGreaterThan(0);
     const res = await fetch(`${urls()[KILLED]}/health`);
     expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { code: 1, errors: {}, msg: '操作成功', result: { status: 'ok', database: 'mysql', galera: 'Synced' } } });
   });

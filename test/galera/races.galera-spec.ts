@@ -26,7 +26,7 @@ async function newBuyer(baseUrl: string, n: number, balanceFen: number): Promise
   return { userId: user.id, addressId: address.id };
 }
 
-describe('galera: races across three nodes', () => {
+describe('galera: races across three nodes, then a quorum loss', () => {
   const cluster = new GaleraCluster({ log });
   let trio: Trio;
   let fixtures: Fixtures;
@@ -162,4 +162,24 @@ describe('galera: races across three nodes', () => {
     checks.push(...mine);
     expect(failed(mine)).toEqual([]);
   }, 300_000);
+
+  it('a node that lost its quorum (the two others SIGKILLed) refuses data queries with 1047: its instance answers 503, never 500, and /health 503', async () => {
+    await cluster.kill(1);
+    await cluster.kill(2);
+    // the survivor waits out the suspect timeout, then is a non-primary component: connections yes, queries no
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await cluster.state(0)) === 'Synced') await new Promise((r) => setTimeout(r, 250));
+    const state = await cluster.state(0);
+    log(`node1 alone: ${state}`);
+    expect(state).not.toBe('Synced');
+    const requests = Array.from({ length: 10 }, (_, i) => partnerPay(fixtures.buyers[1], 1, `alone-${i}`));
+    const got = await Promise.all(requests.map((request, i) => post(0, urls()[0], 'pay', `alone-${i}`, '/app/partner/order/pay', request)));
+    const mall = await post(0, urls()[0], 'mall', 'alone-mall', '/order/create', mallCreate(fixtures, 10_000));
+    const health = await fetch(`${urls()[0]}/health`);
+    const healthBody = (await health.json()) as { code: number; errors: Record<string, string> };
+    log(`instance1 on a non-primary node: payments ${JSON.stringify(statusTable(got))}, mall create ${mall.status}, /health ${health.status} ${JSON.stringify(healthBody.errors)}`);
+    expect([...got, mall].map((a) => ({ status: a.status, code: codeOf(a) }))).toEqual(Array.from({ length: 11 }, () => ({ status: 503, code: 50001 })));
+    expect(health.status).toBe(503);
+    expect(healthBody.errors.galera).toMatch(/wsrep_ready OFF/);
+  }, 120_000);
 });
