@@ -3,6 +3,9 @@ import { registerDecorator, ValidationOptions } from 'class-validator';
 /** Money is integer fen inside the service and yuan (≤ 2 decimals) on the wire. No float arithmetic. */
 export type Fen = number;
 
+/** The largest sum the service stores (SPEC §1): 99,999,999.99 yuan, for balances, trade totals and points. */
+export const MAX_SUM_FEN: Fen = 9_999_999_999;
+
 const YUAN_PATTERN = /^(-)?(\d{1,12})(?:\.(\d{1,2}))?$/;
 
 /** Parses a yuan amount (number or numeric string with at most 2 decimals) into fen; null when invalid. */

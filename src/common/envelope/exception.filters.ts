@@ -31,6 +31,7 @@ export function respondToException(
     else logger.error(message, { request_id: requestId, path: req.originalUrl, stack: described.unexpected ? err?.stack : undefined });
   }
   if (res.headersSent) return;
+  if (described.httpStatus === 503) res.setHeader('Retry-After', '1');
   send(res, described, req);
 }
 
