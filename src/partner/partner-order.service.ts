@@ -96,26 +96,14 @@ export class PartnerOrderService {
    * Creates the order in one transaction. Paid at once (balance, or nothing left to pay): wallet debit,
    * coupon used, stock, level and score, all or nothing. Alipay: the order awaits payment with its coupon
    * reserved and a pending payment, and the answer carries the signed pay URL (signed locally, no call out).
-   *
-   * The transaction runs under a fresh order number. A unique violation means another instance took the number in
-   * the same millisecond (or, far rarer, the payment's `out_trade_no`): the whole transaction is rolled back and run
-   * again a little later, so nothing of the failed attempt remains. The answer is made inside the transaction, so
-   * that the request's claim records it with the commit (`RequestClaim`).
+   * The answer is made inside the transaction, so that the request's claim records it with the commit
+   * (`RequestClaim`).
    */
-  async pay(input: PayOrderInput, claim?: RequestClaim): Promise<PayResultDto> {
-    let ms = this.orderNoClock.next();
-    for (let attempt = 1; ; attempt++) {
-      const orderNo = formatOrderNo(ms, this.config.APP_TIMEZONE);
-      try {
-        return await this.tx.run(async (em) => {
-          const { order, payment } = await this.createOrder(em, input, orderNo, new Date());
-          return { ali_pay_url: payment ? this.alipay.payUrl(payment) : '', order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
-        }, claim);
-      } catch (error) {
-        if (!isUniqueViolation(error) || attempt >= ORDER_NO_ATTEMPTS) throw error;
-        ms = this.orderNoClock.bumpPast(ms, randomInt(0, ORDER_NO_JITTER_MS));
-      }
-    }
+  pay(input: PayOrderInput, claim?: RequestClaim): Promise<PayResultDto> {
+    return this.tx.run(async (em) => {
+      const { order, payment } = await this.createOrder(em, input, new Date());
+      return { ali_pay_url: payment ? this.alipay.payUrl(payment) : '', order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
+    }, claim);
   }
 
   async giftList(userId: string): Promise<GiftListResultDto> {
@@ -187,7 +175,7 @@ export class PartnerOrderService {
    * pending payment, level and score, the stock. Each conditional update is checked as it runs; a failed one rolls
    * the whole transaction back.
    */
-  private async createOrder(em: EntityManager, input: PayOrderInput, orderNo: string, now: Date): Promise<{ order: PartnerOrder; payment: Payment | null }> {
+  private async createOrder(em: EntityManager, input: PayOrderInput, now: Date): Promise<{ order: PartnerOrder; payment: Payment | null }> {
     const { user, address, pack } = await this.orderSources(em, input);
     if (!address) throw new NotFoundError('地址不存在');
     if (!pack) throw new NotFoundError('礼包不存在');
@@ -201,11 +189,11 @@ export class PartnerOrderService {
     const payExpiresAt = new Date(now.getTime() + this.config.ORDER_PAY_TIMEOUT_MINUTES * 60_000);
     const payment = paidNow
       ? null
-      : this.payments.newPending({ bizType: 'partner_order', bizNo: orderNo, amount: payAmount, subject: pack.title, expiresAt: payExpiresAt });
+      : this.payments.newPending({ bizType: 'partner_order', bizNo: '', amount: payAmount, subject: pack.title, expiresAt: payExpiresAt });
 
     const order = em.create(PartnerOrder, {
       id: hexId(),
-      orderNo,
+      orderNo: '',
       userId: user.id,
       orderType: ORDER_TYPE_POS,
       orderName: ORDER_NAME_POS,
@@ -242,18 +230,40 @@ export class PartnerOrderService {
       closedAt: null,
     });
 
-    await insertRows(em, PartnerOrder, order);
+    await this.insertUnderFreshNumber(em, order);
+    const orderNo = order.orderNo;
     if (coupon) await claimCoupon(em, coupon, orderNo, pack.price, paidNow ? 'used' : 'reserved', now);
     if (payment) {
+      payment.bizNo = orderNo;
       await insertRows(em, Payment, payment);
     } else {
+      // Hot rows last, so their locks are held for the fewest round trips: the buyer's wallet, then a limited pack's stock.
+      await grantPaidBenefits(em, order);
       if (payAmount > 0) {
         await this.wallets.debit(em, { ownerType: 'partner_user', ownerId: user.id, amount: payAmount, bizType: 'partner_order_pay', bizNo: orderNo, remark: pack.title });
       }
-      await grantPaidBenefits(em, order);
     }
     await takeStock(em, pack);
     return { order, payment };
+  }
+
+  /**
+   * Inserts the order under the next order number of this instance's clock. A unique violation means another
+   * instance took the number in the same millisecond: only the INSERT failed (the transaction goes on), so it is
+   * sent again under a number a little later, jittered so that colliding instances drift apart.
+   */
+  private async insertUnderFreshNumber(em: EntityManager, order: PartnerOrder): Promise<void> {
+    let ms = this.orderNoClock.next();
+    for (let attempt = 1; ; attempt++) {
+      order.orderNo = formatOrderNo(ms, this.config.APP_TIMEZONE);
+      try {
+        await insertRows(em, PartnerOrder, order);
+        return;
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= ORDER_NO_ATTEMPTS) throw error;
+        ms = this.orderNoClock.bumpPast(ms, randomInt(0, ORDER_NO_JITTER_MS));
+      }
+    }
   }
 
   /**

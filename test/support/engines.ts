@@ -6,9 +6,13 @@ import { createConnection } from 'mysql2/promise';
 
 export type Engine = 'sqlite' | 'mysql';
 
-/** SQLite always; MySQL (MariaDB here) whenever TEST_MYSQL_URL is set. */
+/**
+ * SQLite (unless TEST_SKIP_SQLITE=1, for a second run on another MySQL dialect) and MySQL whenever TEST_MYSQL_URL is
+ * set: `mariadb://` selects TypeORM's MariaDB dialect, `mysql://` the MySQL 8 dialect.
+ */
 export function enginesUnderTest(): Engine[] {
-  return process.env.TEST_MYSQL_URL ? ['sqlite', 'mysql'] : ['sqlite'];
+  const sqlite: Engine[] = process.env.TEST_SKIP_SQLITE === '1' ? [] : ['sqlite'];
+  return process.env.TEST_MYSQL_URL ? [...sqlite, 'mysql'] : sqlite;
 }
 
 export interface FreshDatabase {
