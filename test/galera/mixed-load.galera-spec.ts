@@ -245,7 +245,7 @@ describe('galera: mixed load across three nodes, one SIGKILLed and rejoined by I
     const copies = new Map<string, number>();
     for (const a of answers) copies.set(a.key, (copies.get(a.key) ?? 0) + 1);
     const since = (at: number) => `${((at - timeline.killedAt) / 1000).toFixed(1)} s`;
-    const describe = (a: Answer) => `${a.key}${a.kind === 'pay' && Number(a.key.slice(4)) % HOT_EVERY === HOT_EVERY - 1 ? ' (hot wallet)' : ''} ${a.answeredAt - a.sentAt} ms`;
+    const label = (a: Answer) => `${a.key}${a.kind === 'pay' && Number(a.key.slice(4)) % HOT_EVERY === HOT_EVERY - 1 ? ' (hot wallet)' : ''} ${a.answeredAt - a.sentAt} ms`;
     const unexpected = answers.filter((a) => {
       if (a.status === 200 || excused503(a)) return false;
       if (a.status === 409 && codeOf(a) === 40901) return copies.get(a.key)! < 2; // "in progress": only a race copy may hear it
@@ -254,7 +254,7 @@ describe('galera: mixed load across three nodes, one SIGKILLed and rejoined by I
     }).sort((a, b) => a.sentAt - b.sentAt);
     const byStatus: Record<string, number> = {};
     for (const a of unexpected) byStatus[`instance${a.instance + 1} ${a.status}`] = (byStatus[`instance${a.instance + 1} ${a.status}`] ?? 0) + 1;
-    checks.push({ node: 'http', name: 'no 500, no lost answer, 503 only from instance3 while node3 was down or joining', ok: unexpected.length === 0, detail: `${unexpected.length} unexpected ${JSON.stringify(byStatus)}${unexpected.length ? `, sent between ${since(unexpected[0].sentAt)} and ${since(unexpected[unexpected.length - 1].sentAt)} after the kill (the first answered at ${since(unexpected[0].answeredAt)}), e.g. ${JSON.stringify(unexpected[0].body)}; requests: ${unexpected.slice(0, 10).map(describe).join(', ')}` : ''}` });
+    checks.push({ node: 'http', name: 'no 500, no lost answer, 503 only from instance3 while node3 was down or joining', ok: unexpected.length === 0, detail: `${unexpected.length} unexpected ${JSON.stringify(byStatus)}${unexpected.length ? `, sent between ${since(unexpected[0].sentAt)} and ${since(unexpected[unexpected.length - 1].sentAt)} after the kill (the first answered at ${since(unexpected[0].answeredAt)}), e.g. ${JSON.stringify(unexpected[0].body)}; requests: ${unexpected.slice(0, 10).map(label).join(', ')}` : ''}` });
     const refused = answers.filter((a) => a.status === 422);
     checks.push({ node: 'http', name: '42201 only on the hot wallet', ok: refused.every((a) => Number(a.key.slice(4)) % HOT_EVERY === HOT_EVERY - 1), detail: `${refused.length} × 42201` });
     const races = new Map<string, Set<string>>();
