@@ -7,11 +7,11 @@
  * service's and MariaDB's CPU per request are printed. Taking turns keeps the machine's drift from hour to hour out of
  * the comparison, which single full runs cannot (README, "Performance").
  */
-import { execSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseMysqlServer, ScratchDatabase, scratchDatabase, ServiceProcess, startService } from '../test/support/service-process';
-import { Fixtures, loadFixtures } from './fixtures';
+import { BENCH_SERVICE_ENV, Fixtures, loadFixtures } from './fixtures';
 import { cpuSeconds, runLoad } from './load';
+import { databaseServerPid } from './proc';
 import { mallCreate, mallOk, partnerOk, partnerPay } from './requests';
 
 const BURST = 600;
@@ -31,13 +31,14 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function main([scenario, roundsText, ...dirs]: string[]): Promise<void> {
   const rounds = Number(roundsText);
   if (!['pay', 'mall'].includes(scenario) || !(rounds >= 2) || dirs.length < 2) throw new Error('usage: bench/ab.ts pay|mall ROUNDS DIR_A DIR_B [...]');
-  const databasePid = Number(execSync('pidof mariadbd || pidof mysqld', { encoding: 'utf8', shell: '/bin/bash' }).trim().split(' ')[0]);
   const server = parseMysqlServer(process.env.BENCH_MYSQL_URL ?? 'mariadb://root@127.0.0.1:3306');
+  const databasePid = databaseServerPid(server.port);
+  if (!databasePid) throw new Error(`no local database server found on port ${server.port}`);
   const builds: Build[] = [];
   try {
     for (const dir of dirs) {
       const db = await scratchDatabase(server, 'ops_ab');
-      const service = await startService({ databaseUrl: db.url, entry: resolve(dir, 'main.js') });
+      const service = await startService({ databaseUrl: db.url, entry: resolve(dir, 'main.js'), env: BENCH_SERVICE_ENV });
       const fixtures = await loadFixtures(service.baseUrl, { buyers: 100, buyerBalanceYuan: 100_000, hotBalanceYuan: 10_000_000, goodsPerStore: 10, members: 50 }, () => undefined);
       builds.push({ dir, db, service, fixtures, sent: 0, serviceMs: [], databaseMs: [] });
     }

@@ -19,11 +19,20 @@ declare module 'autocannon' {
     setupRequest?: (req: Request, context: Record<string, unknown>) => Request;
     onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
   }
+  /** One connection: it stops once `reqsMade` reaches `responseMax`, after the response to its last request. */
+  interface Client {
+    reqsMade: number;
+    responseMax?: number;
+  }
   interface Options {
     url: string;
     connections?: number;
     amount?: number;
+    /** Seconds; without `amount`. */
+    duration?: number;
     timeout?: number;
+    /** Called with each client (connection) as it is made. */
+    setupClient?: (client: Client) => void;
     requests?: Request[];
     method?: string;
     headers?: Record<string, string>;
@@ -39,7 +48,7 @@ declare module 'autocannon' {
     statusCodeStats: Record<string, { count: number }>;
   }
   interface Instance extends Promise<Result> {
-    on(event: 'response', listener: () => void): void;
+    on(event: 'response', listener: (client: Client, statusCode: number, bytes: number, responseTimeMs: number) => void): void;
     stop(): void;
   }
   function autocannon(options: Options): Instance;

@@ -1,9 +1,16 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
+/** A POST to the options' path. */
 export interface LoadRequest {
   body: string;
   contentType: string;
+}
+
+/** A GET of its own path (the raw reference takes its request number in the query string). */
+export interface GetRequest {
+  method: 'GET';
+  path: string;
 }
 
 export interface LoadOptions {
@@ -13,10 +20,26 @@ export interface LoadOptions {
   path: string;
   /** In all: split across the instances. */
   connections: number;
-  /** Exactly this many requests, so every response (and every effect) is counted. */
-  amount: number;
-  /** The n-th request (0-based); every call must produce a unique, correctly signed request. All are built before the load starts. */
-  build: (n: number) => LoadRequest;
+  /**
+   * At most this many requests. Each connection stops after the response to its last request, so every request
+   * sent is answered and counted (and so is every effect).
+   */
+  amount?: number;
+  /**
+   * A time-bound run: after this many seconds no connection sends another request; those in flight are awaited and
+   * counted (so a round ends a little after its deadline, and its rate is taken up to its last response).
+   */
+  seconds?: number;
+  /**
+   * The n-th request (0-based); every call must produce a unique, correctly signed request. `prebuild` of them
+   * (all of `amount` unless given) are built before the load starts; any further one is built while sending.
+   */
+  build: (n: number) => LoadRequest | GetRequest;
+  prebuild?: number;
+  /** Receives every response time in ms (to compute percentiles over several runs). */
+  latencies?: number[];
+  /** Called once the requests are built, just before the first is sent (to take CPU readings of the load alone). */
+  onStart?: () => void;
   /** Sees every response; returns false when the body is not what a success must look like. */
   check?: (status: number, body: string) => boolean;
   /** Printed while running; false for warm-ups. */
@@ -28,8 +51,11 @@ export interface LoadStats {
   connections: number;
   instances: number;
   requests: number;
+  /** From the first request to the last response. */
   durationSeconds: number;
   requestsPerSecond: number;
+  /** Requests built while the load ran (the prebuilt ones were used up): their signing shares the cores. */
+  builtDuringLoad?: number;
   /** With several instances, each percentile is the highest of the instances' (so never better than the truth). */
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   ok: number;
@@ -39,41 +65,70 @@ export interface LoadStats {
   /** 2xx responses whose body `check` refused. */
   badBodies: number;
   statusCodes: Record<string, number>;
-  /** CPU time per request of the service process(es), of the local database server (if found) and of this load generator, in ms. */
+  /**
+   * CPU time per request of the process(es) under load (the service, or the raw reference in its rounds), of the
+   * local database server (if found; all of its clients count) and of this load generator, in ms.
+   */
   cpuMsPerRequest?: { service: number; database: number | null; loadGenerator?: number | null };
+  /** The service's highest resident memory (VmRSS, summed over its instances) sampled every 200 ms during the load. */
+  rssPeakMiB?: number;
+  /** When the load ran, in CLOCK_MONOTONIC µs (the clock of a V8 CPU profile's timestamps). */
+  monotonicUs?: [number, number];
 }
 
 const REQUEST_TIMEOUT_SECONDS = 20;
 
-/** Runs `amount` requests over `connections` keep-alive connections (split across the instances) and summarises them. */
+/**
+ * Runs up to `amount` requests, or for `seconds`, over `connections` keep-alive connections (split across the
+ * instances) and summarises them. Either way every request sent gets its response before this resolves.
+ */
 export async function runLoad(options: LoadOptions): Promise<LoadStats> {
   const urls = Array.isArray(options.baseUrl) ? options.baseUrl : [options.baseUrl];
+  if (options.amount === undefined && options.seconds === undefined) throw new Error(`${options.name}: give amount or seconds`);
   // Built and signed before the clock starts, so the load generator's own CPU (it shares the machine's cores with
   // the service and the database) is spent on sending, not on signing. Timestamps stay well inside the window.
-  const prebuilt = Array.from({ length: options.amount }, (_, n) => options.build(n));
+  const prebuilt = Array.from({ length: options.prebuild ?? options.amount ?? 0 }, (_, n) => options.build(n));
+  let builtDuringLoad = 0;
+  const requestNumber = (n: number) => {
+    if (n < prebuilt.length) return prebuilt[n];
+    builtDuringLoad++;
+    return options.build(n);
+  };
   let badBodies = 0;
   let done = 0;
+  options.onStart?.();
   const started = process.hrtime.bigint();
+  let lastResponse = started;
   const share = (total: number, i: number) => Math.floor(total / urls.length) + (i < total % urls.length ? 1 : 0);
+  // autocannon's clients, so a time-bound run can tell each to stop after the response it is waiting for.
+  const clients: Array<{ reqsMade: number; responseMax?: number }> = [];
   let offset = 0;
+  let next = 0;
   const runs = urls.map((url, i) => {
-    const amount = share(options.amount, i);
+    const amount = options.amount === undefined ? undefined : share(options.amount, i);
     const first = offset;
-    offset += amount;
-    let next = 0;
+    offset += amount ?? 0;
+    let mine = 0;
+    // Time-bound runs of several instances draw from one sequence of requests.
+    const take = () => (amount === undefined ? next++ : first + mine++);
     const instance = autocannon({
       url,
-      connections: Math.max(1, Math.min(share(options.connections, i), amount)),
-      amount,
+      connections: Math.max(1, Math.min(share(options.connections, i), amount ?? Infinity)),
+      ...(amount === undefined ? {} : { amount }),
+      // Only a safety net: a time-bound run is ended by its deadline below, which lets the requests in flight finish.
+      ...(options.seconds === undefined ? {} : { duration: options.seconds + 600 }),
       timeout: REQUEST_TIMEOUT_SECONDS,
+      setupClient: (client) => {
+        clients.push(client);
+      },
       requests: [
         {
           method: 'POST',
           path: options.path,
           setupRequest: (req) => {
-            const n = first + next++;
-            const { body, contentType } = prebuilt[n] ?? options.build(n);
-            return { ...req, body, headers: { ...req.headers, 'content-type': contentType } };
+            const request = requestNumber(take());
+            if ('method' in request) return { ...req, method: 'GET', path: request.path, body: undefined };
+            return { ...req, body: request.body, headers: { ...req.headers, 'content-type': request.contentType } };
           },
           onResponse: (status, body) => {
             if (status >= 200 && status < 300 && options.check && !options.check(status, body)) badBodies++;
@@ -81,20 +136,30 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
         },
       ],
     });
-    instance.on('response', () => {
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
       done++;
+      lastResponse = process.hrtime.bigint();
+      options.latencies?.push(responseTime);
     });
     return instance;
   });
+  const deadline =
+    options.seconds === undefined
+      ? undefined
+      : setTimeout(() => {
+          for (const client of clients) client.responseMax = client.reqsMade;
+        }, options.seconds * 1000);
   const ticker = options.progress === false
     ? undefined
     : setInterval(() => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        process.stdout.write(`  ${options.name}: ${done}/${options.amount} (${Math.round(done / seconds)} req/s)\n`);
+        process.stdout.write(`  ${options.name}: ${done}${options.amount === undefined ? '' : `/${options.amount}`} (${Math.round(done / seconds)} req/s)\n`);
       }, 5000);
   const results = await Promise.all(runs);
   if (ticker) clearInterval(ticker);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (deadline) clearTimeout(deadline);
+  // Up to the last response: autocannon reports its end up to a second later (on its next sampling tick).
+  const seconds = Number((done ? lastResponse : process.hrtime.bigint()) - started) / 1e9;
   const sum = (pick: (r: (typeof results)[number]) => number) => results.reduce((n, r) => n + pick(r), 0);
   const highest = (pick: (r: (typeof results)[number]) => number) => Math.max(...results.map(pick));
   const total = sum((r) => r.requests.total);
@@ -120,6 +185,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
     timeouts: sum((r) => r.timeouts),
     badBodies,
     statusCodes,
+    ...(builtDuringLoad ? { builtDuringLoad } : {}),
   };
 }
 

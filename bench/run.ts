@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [--only pay,hot,mall,alipay] [--connections 50] [--instances 1] [--pool 20] [--cpu-prof] [--keep-db] [--no-build]`
+ * `npm run bench [-- --quick] [--only pay,hot,mall,alipay] [--connections 50] [--instances 1] [--pool 20] [--cpu-prof] [--perf] [--keep-db] [--no-build]`
+ * `npm run bench -- --reference [--quick] [--rounds 2] [--round-seconds 15] [--only pay,mall,alipay] [...]`: see reference-rounds.ts
  *
  * Builds the service, starts it as a child process on a fresh MariaDB/MySQL schema (BENCH_MYSQL_URL, default
  * mariadb://root@127.0.0.1:3306) with the demo data, loads buyers, goods and members through the admin API,
@@ -13,10 +14,14 @@ import { cpus, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectMysql, parseMysqlServer, REPO_ROOT, removeDataDir, scratchDatabase, ServiceOptions, ServiceProcess, startService } from '../test/support/service-process';
-import { loadFixtures } from './fixtures';
+import { BENCH_SERVICE_ENV, loadFixtures } from './fixtures';
 import { checkInvariants, Invariant, pendingBenchPayments } from './invariants';
-import { cpuSeconds, formatStats, LoadStats, round, runLoad } from './load';
+import { cpuSeconds, formatStats, LoadOptions, LoadStats, round, runLoad } from './load';
+import { PERF_NODE_ARGS, perfAvailable, PerfRecording, removePerfMaps, startPerf } from './perf-record';
+import { databaseServerPid, RssSampler } from './proc';
+import { REFERENCE_SCENARIOS, referenceRounds, ReferenceSummary, Target } from './reference-rounds';
 import { mallCreate, mallOk, notifyOk, partnerOk, partnerPay, signedNotifies } from './requests';
+import { ColdStart, formatColdStart, measureColdStart } from './start';
 
 interface Sizes {
   buyers: number;
@@ -35,28 +40,12 @@ const QUICK: Sizes = { buyers: 100, warmup: 150, balancePays: 2_500, hotWalletPa
 /** pay: many wallets; hot: one wallet; mall: create with three stores; alipay: pay by Alipay, then its notifies. */
 const SCENARIOS = ['pay', 'hot', 'mall', 'alipay'];
 
-interface Target {
-  scenario: string;
-  requirement: string;
-  met: boolean;
-}
-
 function option(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
 const log = (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-
-/** The MariaDB/MySQL server's pid when it runs on this machine, to report its CPU per request. */
-function localDatabasePid(): number | undefined {
-  try {
-    const pid = Number(execSync('pidof mariadbd || pidof mysqld', { encoding: 'utf8', shell: '/bin/bash' }).trim().split(' ')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function machine() {
   const mariadb = (() => {
@@ -70,23 +59,41 @@ function machine() {
   return { nproc: cpus().length, cpu: model.trim(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, database: mariadb };
 }
 
+/** The machine's load average when the run began (other work on the machine skews every figure). */
+const LOAD_BEFORE = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
 async function main(argv: string[]): Promise<number> {
+  log(`load average ${LOAD_BEFORE} (1, 5, 15 min) on ${cpus().length} cores`);
   const quick = argv.includes('--quick');
+  const reference = argv.includes('--reference');
   const sizes = quick ? QUICK : FULL;
   const connections = Number(option(argv, 'connections') ?? 50);
   const instances = Number(option(argv, 'instances') ?? 1);
   if (!Number.isInteger(instances) || instances < 1) throw new Error('--instances takes a whole number from 1');
   const pool = option(argv, 'pool');
-  const only = new Set((option(argv, 'only') ?? SCENARIOS.join(',')).split(','));
-  const unknown = [...only].filter((name) => !SCENARIOS.includes(name));
-  if (unknown.length) throw new Error(`--only takes ${SCENARIOS.join(', ')}; not ${unknown.join(', ')}`);
+  const scenarios = reference ? REFERENCE_SCENARIOS : SCENARIOS;
+  const only = new Set((option(argv, 'only') ?? scenarios.join(',')).split(','));
+  const unknown = [...only].filter((name) => !scenarios.includes(name));
+  if (unknown.length) throw new Error(`--only takes ${scenarios.join(', ')}${reference ? ' with --reference' : ''}; not ${unknown.join(', ')}`);
   const serverUrl = process.env.BENCH_MYSQL_URL ?? 'mariadb://root@127.0.0.1:3306';
   const resultsDir = join(REPO_ROOT, 'bench', 'results');
+  const profilesDir = join(resultsDir, 'profiles');
   mkdirSync(resultsDir, { recursive: true });
+  const perf = argv.includes('--perf');
+  if (perf) {
+    if (!perfAvailable()) throw new Error('--perf needs Linux perf (Debian: linux-perf) allowed to record cpu-clock');
+    mkdirSync(profilesDir, { recursive: true });
+  }
 
   if (!argv.includes('--no-build')) {
     log('npm run build');
     execSync('npm run build', { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  let coldStart: ColdStart | undefined;
+  if (reference) {
+    // Before anything else runs: the built service on a fresh SQLite database, spawn to /health 200.
+    coldStart = await measureColdStart(quick ? 1 : 3, quick ? 1000 : 3000);
+    log(formatColdStart(coldStart));
   }
 
   const server = parseMysqlServer(serverUrl);
@@ -96,8 +103,8 @@ async function main(argv: string[]): Promise<number> {
   // loads the demo data and writes the keys; the others start once it is up.
   const serviceOptions: ServiceOptions = {
     databaseUrl: db.url,
-    env: pool ? { DB_POOL_SIZE: pool } : {},
-    nodeArgs: argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles')}`] : [],
+    env: { ...BENCH_SERVICE_ENV, ...(pool ? { DB_POOL_SIZE: pool } : {}) },
+    nodeArgs: [...(argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${profilesDir}`] : []), ...(perf ? PERF_NODE_ARGS : [])],
   };
   const services: ServiceProcess[] = [];
   try {
@@ -119,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
 
   const stats: LoadStats[] = [];
   let invariants: Invariant[] = [];
+  let summary: ReferenceSummary | undefined;
   const conn = await connectMysql(server, db.name);
   try {
     const fixtures = await loadFixtures(
@@ -128,40 +136,71 @@ async function main(argv: string[]): Promise<number> {
     );
     const { buyers } = fixtures;
     const base = { baseUrl: baseUrls, connections };
-    const databasePid = localDatabasePid();
-    const measure = async (s: Parameters<typeof runLoad>[0]) => {
-      log(`${s.name}: ${s.amount} requests`);
-      const before = { service: serviceCpu(), database: cpuSeconds(databasePid), load: cpuSeconds(process.pid) };
-      const result = await runLoad(s);
+    const databasePid = ['127.0.0.1', 'localhost', '::1'].includes(server.host) ? databaseServerPid(server.port) : undefined;
+    log(databasePid ? `database server pid ${databasePid} (its CPU counts)` : 'database server not found on this machine: no database CPU per request');
+    const rss = new RssSampler(servicePids.filter((pid): pid is number => pid !== undefined));
+    /**
+     * One measured load: CPU per request of the process(es) under load (`target`: the service unless given), of the
+     * local database server and of this load generator; the service's peak resident memory while it ran; and the
+     * stretch of time it took (CLOCK_MONOTONIC µs, as the service's CPU profile counts it: `npm run bench:profile`).
+     */
+    const measure = async (s: LoadOptions, target: () => number | null = serviceCpu) => {
+      log(`${s.name}: ${s.amount === undefined ? `${s.seconds} s` : `${s.amount} requests${s.seconds === undefined ? '' : ` (at most ${s.seconds} s)`}`}`);
+      const sampling = target === serviceCpu;
+      let before = { target: target(), database: cpuSeconds(databasePid), load: cpuSeconds(process.pid) };
+      let startUs = 0;
+      let recording: PerfRecording | undefined;
+      const result = await runLoad({
+        ...s,
+        onStart: () => {
+          // After the requests are built and signed: the readings cover the load alone.
+          before = { target: target(), database: cpuSeconds(databasePid), load: cpuSeconds(process.pid) };
+          startUs = Number(process.hrtime.bigint() / 1000n);
+          if (sampling) rss.start();
+          if (sampling && perf) recording = startPerf(servicePids as number[], profilesDir, s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''));
+        },
+      }).catch(async (error: unknown) => {
+        await recording?.abort();
+        throw error;
+      });
+      result.monotonicUs = [startUs, Number(process.hrtime.bigint() / 1000n)];
+      const rssPeak = sampling ? rss.stop() : null;
       const perRequest = (now: number | null, then: number | null) => (now === null || then === null ? null : round(((now - then) * 1000) / result.requests, 2));
       result.cpuMsPerRequest = {
-        service: perRequest(serviceCpu(), before.service) ?? 0,
+        service: perRequest(target(), before.target) ?? 0,
         database: perRequest(cpuSeconds(databasePid), before.database),
         loadGenerator: perRequest(cpuSeconds(process.pid), before.load),
       };
+      if (rssPeak !== null) result.rssPeakMiB = rssPeak;
+      if (recording) log(`on-CPU profile: ${await recording.finish({ name: result.name, requests: result.requests, serviceCpuMsPerRequest: result.cpuMsPerRequest.service })}`);
       log(formatStats(result));
+      if (result.builtDuringLoad) log(`  (${result.builtDuringLoad} requests were built during the load: the prebuilt ones ran out)`);
       stats.push(result);
       return result;
     };
-    const warm = (s: Parameters<typeof runLoad>[0]) => runLoad({ ...s, progress: false });
+    const warm = (s: LoadOptions) => runLoad({ ...s, progress: false });
 
     const accepted = { balancePays: 0, hotWalletPays: 0, mallCreates: 0, alipayOrders: 0, notifies: 0 };
 
-    if (only.has('pay')) {
+    if (reference) {
+      summary = await referenceRounds({ argv, quick, log, only, server, conn, service, baseUrls, connections, fixtures, accepted, measure, warm });
+    }
+
+    if (!reference && only.has('pay')) {
       await warm({ ...base, name: 'warm-up pay', path: '/app/partner/order/pay', amount: sizes.warmup, build: (n) => partnerPay(buyers[n % buyers.length], 1, `w${n}`), check: partnerOk }).then((w) => (accepted.balancePays += w.ok));
       const a = await measure({ ...base, name: 'partner pay by balance (many wallets)', path: '/app/partner/order/pay', amount: sizes.balancePays, build: (n) => partnerPay(buyers[n % buyers.length], 1, `a${n}`), check: partnerOk });
       accepted.balancePays += a.ok;
     }
-    if (only.has('hot')) {
+    if (!reference && only.has('hot')) {
       const b = await measure({ ...base, name: 'partner pay by balance (one wallet)', path: '/app/partner/order/pay', amount: sizes.hotWalletPays, build: (n) => partnerPay(fixtures.hotBuyer, 1, `b${n}`), check: partnerOk });
       accepted.hotWalletPays += b.ok;
     }
-    if (only.has('mall')) {
+    if (!reference && only.has('mall')) {
       await warm({ ...base, name: 'warm-up mall', path: '/order/create', amount: sizes.warmup, build: (n) => mallCreate(fixtures, n), check: mallOk }).then((w) => (accepted.mallCreates += w.ok));
       const c = await measure({ ...base, name: 'mall create (three stores)', path: '/order/create', amount: sizes.mallCreates, build: (n) => mallCreate(fixtures, sizes.warmup + n), check: mallOk });
       accepted.mallCreates += c.ok;
     }
-    if (only.has('alipay')) {
+    if (!reference && only.has('alipay')) {
       const p = await measure({ ...base, name: 'partner pay by Alipay (pay URL)', path: '/app/partner/order/pay', amount: sizes.alipayOrders, build: (n) => partnerPay(buyers[n % buyers.length], 2, `p${n}`), check: partnerOk });
       accepted.alipayOrders += p.ok;
       const pending = await pendingBenchPayments(conn, sizes.alipayOrders);
@@ -172,10 +211,11 @@ async function main(argv: string[]): Promise<number> {
     }
 
     log('checking invariants');
-    invariants = await checkInvariants(conn, fixtures, accepted);
+    invariants = [...(await checkInvariants(conn, fixtures, accepted)), ...(summary?.invariants ?? [])];
   } finally {
     await conn.end();
     await Promise.all(services.map((s) => s.stop()));
+    if (perf) removePerfMaps(servicePids as number[]);
     if (argv.includes('--keep-db')) log(`kept database ${db.name}`);
     else await db.drop();
     removeDataDir(service.dataDir);
@@ -183,10 +223,11 @@ async function main(argv: string[]): Promise<number> {
 
   for (const inv of invariants) log(`${inv.ok ? 'ok  ' : 'FAIL'} ${inv.name} — ${inv.detail}`);
   const byName = (prefix: string) => stats.find((s) => s.name.startsWith(prefix));
-  const targets: Target[] = [];
-  const pay = byName('partner pay by balance (many');
+  const targets: Target[] = summary ? summary.targets : [];
+  if (coldStart) targets.push({ scenario: 'cold start', requirement: `≤ 1.5 s (median ${coldStart.medianReadyMs} ms of ${coldStart.runs})`, met: coldStart.medianReadyMs <= 1500 });
+  const pay = reference ? undefined : byName('partner pay by balance (many');
   if (pay) targets.push({ scenario: pay.name, requirement: '≥ 500 req/s, p99 < 100 ms', met: pay.requestsPerSecond >= 500 && pay.latencyMs.p99 < 100 });
-  const mall = byName('mall create');
+  const mall = reference ? undefined : byName('mall create');
   if (mall) targets.push({ scenario: mall.name, requirement: '≥ 250 req/s', met: mall.requestsPerSecond >= 250 });
   for (const t of targets) log(`target ${t.met ? 'met   ' : 'MISSED'} ${t.scenario}: ${t.requirement}`);
 
@@ -194,22 +235,30 @@ async function main(argv: string[]): Promise<number> {
     date: new Date().toISOString(),
     command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
     machine: machine(),
-    mode: quick ? 'quick' : 'full',
+    mode: `${quick ? 'quick' : 'full'}${reference ? ', against the raw reference' : ''}`,
+    loadBefore: LOAD_BEFORE,
     connections,
     instances,
     poolSize: pool ? Number(pool) : 'default',
+    ...(summary ? { reference: summary.report } : {}),
+    ...(coldStart ? { coldStart } : {}),
     scenarios: stats,
     targets,
     invariants,
   };
   writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   log(`results written to bench/results/latest.json`);
-  console.log('\n| scenario | requests | req/s | p50 ms | p99 ms | non-2xx | errors | CPU ms/req service + db (+ load generator) |\n|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('\n| scenario | requests | req/s | p50 ms | p99 ms | non-2xx | errors | CPU ms/req server + db (+ load generator) |\n|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of stats) {
     const cpu = s.cpuMsPerRequest ? `${s.cpuMsPerRequest.service} + ${s.cpuMsPerRequest.database ?? '?'} (+ ${s.cpuMsPerRequest.loadGenerator ?? '?'})` : '';
     console.log(`| ${s.name} | ${s.requests} | ${s.requestsPerSecond} | ${s.latencyMs.p50} | ${s.latencyMs.p99} | ${s.non2xx} | ${s.errors} | ${cpu} |`);
   }
-  const failed = invariants.filter((i) => !i.ok).length + stats.reduce((n, s) => n + s.errors + s.non2xx + s.badBodies, 0);
+  if (summary) console.log(`\n${summary.table}`);
+  if (coldStart) console.log(`\n${formatColdStart(coldStart)}`);
+  console.log(`\nload average before the run: ${LOAD_BEFORE}`);
+  // The raw reference's own refusals (a 503 on a deadlock) are its business: they are shown, not counted.
+  const ours = stats.filter((s) => !s.name.startsWith('raw reference'));
+  const failed = invariants.filter((i) => !i.ok).length + ours.reduce((n, s) => n + s.errors + s.non2xx + s.badBodies, 0);
   return failed === 0 ? 0 : 1;
 }
 
