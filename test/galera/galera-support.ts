@@ -1,6 +1,6 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { LoadRequest } from '../../bench/load';
-import { mapLimit } from '../../bench/fixtures';
+import { BENCH_SERVICE_ENV, mapLimit } from '../../bench/fixtures';
 import { removeDataDir, ServiceProcess, startService } from '../support/service-process';
 import { GaleraCluster } from './galera-cluster';
 
@@ -38,7 +38,8 @@ export async function startTrio(cluster: GaleraCluster, prefix: string): Promise
   // it goes on without it; an acquire timeout above that lets the other instances ride it out instead of
   // answering 503 (GALERA_ACQUIRE_TIMEOUT_MS=2000, the service's default, shows the difference).
   const acquireTimeoutMs = String(envInt('GALERA_ACQUIRE_TIMEOUT_MS', 10_000));
-  const env = (first: boolean) => ({ DEMO_DATA: first ? 'true' : 'false', JOBS_ENABLED: 'false', LOG_LEVEL: 'warn', DB_ACQUIRE_TIMEOUT_MS: acquireTimeoutMs });
+  // the bench's service settings too: this suite is one client sending many requests (no rate limit)
+  const env = (first: boolean) => ({ ...BENCH_SERVICE_ENV, DEMO_DATA: first ? 'true' : 'false', JOBS_ENABLED: 'false', LOG_LEVEL: 'warn', DB_ACQUIRE_TIMEOUT_MS: acquireTimeoutMs });
   const services: ServiceProcess[] = [];
   const stop = async () => {
     await Promise.all(services.map((s) => s.stop()));
