@@ -30,10 +30,25 @@ const CONNECTION_FAILURE_CODES = new Set([
   'DB_ACQUIRE_TIMEOUT',
 ]);
 
-/** The database is not reachable right now (or too busy to hand out a connection): not a bug, a 503. */
+/**
+ * A Galera node that accepts connections but is not part of the primary component or not synced yet (while it
+ * joins, after it lost its peers) refuses every data query with 1047 `ER_UNKNOWN_COM_ERROR`, "WSREP has not yet
+ * prepared node for application use". The node, not the request, is at fault: the same request succeeds on a
+ * ready node, or on this one a few seconds later.
+ */
+export function isNodeNotReady(error: unknown): boolean {
+  const err = error as { errno?: number; driverError?: { errno?: number } } | null;
+  const errno = err?.driverError?.errno ?? err?.errno;
+  if (driverCode(error) === 'ER_UNKNOWN_COM_ERROR' || errno === 1047) return true;
+  const message = (error as { message?: string } | null)?.message ?? '';
+  return /WSREP has not yet prepared node|node is not ready/i.test(message);
+}
+
+/** The database is not reachable right now (or too busy to hand out a connection, or not ready): not a bug, a 503. */
 export function isConnectionFailure(error: unknown): boolean {
   const code = driverCode(error);
   if (code && CONNECTION_FAILURE_CODES.has(code)) return true;
+  if (isNodeNotReady(error)) return true;
   const message = (error as { message?: string } | null)?.message ?? '';
   return /connection is in closed state|Pool is closed|Connection lost|Can't add new command when connection is in closed state|connect ETIMEDOUT/i.test(message);
 }

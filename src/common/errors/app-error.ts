@@ -101,8 +101,8 @@ export class IllegalStateError extends AppError {
 }
 
 export class DatabaseUnavailableError extends AppError {
-  constructor() {
-    super(ErrorCode.Internal, '服务暂不可用，请稍后重试', {}, 503);
+  constructor(errors: FieldErrors = {}) {
+    super(ErrorCode.Internal, '服务暂不可用，请稍后重试', errors, 503);
   }
 }
 
