@@ -3,6 +3,8 @@ import { AppConfig } from './config/app-config';
 import { createValidationPipe } from './common/validation/validation';
 import { AppLogger } from './common/http/app-logger';
 import { requestContextMiddleware } from './common/http/request-context';
+import { loadSheddingMiddleware } from './common/http/load-shedding';
+import { bodyDepthMiddleware, MAX_BODY_DEPTH } from './common/validation/body-depth';
 import { setupSwagger } from './docs/swagger';
 
 export const BODY_LIMIT = '256kb';
@@ -12,8 +14,12 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   const logger = app.get(AppLogger);
   app.useLogger(logger);
   app.use(requestContextMiddleware(logger));
+  app.use(loadSheddingMiddleware(config.MAX_IN_FLIGHT, logger));
   app.useBodyParser('json', { limit: BODY_LIMIT });
-  app.useBodyParser('urlencoded', { extended: true, limit: BODY_LIMIT, parameterLimit: 2000 });
+  // Form keys nested deeper than the limit are refused by qs (400 `querystring.parse.rangeError`) instead of
+  // being kept as literal keys; the depth check below covers both parsers the same way.
+  app.useBodyParser('urlencoded', { extended: true, limit: BODY_LIMIT, parameterLimit: 2000, depth: MAX_BODY_DEPTH });
+  app.use(bodyDepthMiddleware);
   app.set('query parser', 'extended');
   app.set('trust proxy', true);
   app.disable('x-powered-by');

@@ -29,7 +29,8 @@ export function buildDataSourceOptions(config: Pick<AppConfig, 'DB_TYPE' | 'SQLI
       extra: {
         connectionLimit: config.DB_POOL_SIZE,
         waitForConnections: true,
-        queueLimit: 1000,
+        // The pool guard bounds the queue (pool-guard.ts); mysql2's own limit would fail with a code-less Error.
+        queueLimit: 0,
         connectTimeout: 3000,
         enableKeepAlive: true,
         dateStrings: false,

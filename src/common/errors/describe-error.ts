@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { isConnectionFailure } from '../../database/db-errors';
+import { isConnectionFailure, isOverload } from '../../database/db-errors';
 import { AppError, ErrorCode, FieldErrors } from './app-error';
 
 export interface ErrorDescription {
@@ -9,6 +9,8 @@ export interface ErrorDescription {
   errors: FieldErrors;
   /** Unexpected failures are logged with their stack; expected ones are not. */
   unexpected: boolean;
+  /** 503 because the instance is busy (no database connection in time): counted, not logged one by one. */
+  overload?: boolean;
 }
 
 /** Maps anything thrown into the fields both envelopes are built from. */
@@ -23,6 +25,14 @@ export function describeError(exception: unknown, requestId: string): ErrorDescr
   }
   if (bodyParserType === 'entity.too.large' || bodyParserType === 'parameters.too.many') {
     return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体过大', errors: { body: '请求体过大' }, unexpected: false };
+  }
+  if (bodyParserType === 'querystring.parse.rangeError') {
+    return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '参数错误', errors: { body: '请求体嵌套不能超过 20 层' }, unexpected: false };
+  }
+  // Any other refusal of the body parser (an http-errors 4xx with a `type`: aborted, size mismatch...) is the client's.
+  const parserStatus = (exception as { status?: unknown } | null)?.status;
+  if (typeof bodyParserType === 'string' && typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500) {
+    return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体格式错误', errors: { body: '无法解析请求体' }, unexpected: false };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -45,6 +55,9 @@ export function describeError(exception: unknown, requestId: string): ErrorDescr
     if (status >= 400 && status < 500) {
       return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '参数错误', errors: {}, unexpected: false };
     }
+  }
+  if (isOverload(exception)) {
+    return { httpStatus: 503, code: ErrorCode.Internal, msg: '服务繁忙', errors: { request_id: requestId }, unexpected: false, overload: true };
   }
   if (isConnectionFailure(exception)) {
     return { httpStatus: 503, code: ErrorCode.Internal, msg: '服务暂不可用，请稍后重试', errors: { request_id: requestId }, unexpected: true };
