@@ -3,6 +3,16 @@ import { registerDecorator, ValidationOptions } from 'class-validator';
 /** Money is integer fen inside the service and yuan (≤ 2 decimals) on the wire. No float arithmetic. */
 export type Fen = number;
 
+/** SPEC §1: one amount field of a request is at most this many yuan. */
+export const MAX_AMOUNT_YUAN = 10_000_000;
+
+/**
+ * SPEC §1: no sum the service stores (a trade's or order's amounts, a wallet balance) passes 99,999,999.99 yuan;
+ * the same number caps a member's points. Far below 2^53, so JS numbers stay exact.
+ */
+export const MAX_TOTAL_FEN: Fen = 9_999_999_999;
+export const MAX_POINTS = 9_999_999_999;
+
 const YUAN_PATTERN = /^(-)?(\d{1,12})(?:\.(\d{1,2}))?$/;
 
 /** Parses a yuan amount (number or numeric string with at most 2 decimals) into fen; null when invalid. */

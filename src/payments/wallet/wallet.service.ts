@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ConflictError, InsufficientFundsError, InvalidParamsError } from '../../common/errors/app-error';
-import { Fen } from '../../common/money';
+import { Fen, formatYuan, MAX_TOTAL_FEN } from '../../common/money';
 import { isUniqueViolation } from '../../database/db-errors';
 import { exactlyOne, WriteBatch } from '../../database/sql';
 import { Wallet, WalletOwnerType } from '../../database/entities/payments/wallet.entity';
@@ -59,16 +59,15 @@ export class WalletService {
     return record(writes, change, -change.amount);
   }
 
-  /** Adds `amount` (opening the wallet if needed) and writes the ledger row. */
+  /** Adds `amount` (opening the wallet if needed) and writes the ledger row; never past MAX_TOTAL_FEN (40001). */
   async credit(em: EntityManager, change: WalletChange): Promise<void> {
     assertPositive(change.amount);
     await this.open(em, change);
-    const writes = new WriteBatch().add('UPDATE wallets SET balance = balance + ?, updated_at = ? WHERE owner_type = ? AND owner_id = ?', [
-      change.amount,
-      new Date(),
-      change.ownerType,
-      change.ownerId,
-    ]);
+    const writes = new WriteBatch().add(
+      'UPDATE wallets SET balance = balance + ?, updated_at = ? WHERE owner_type = ? AND owner_id = ? AND balance + ? <= ?',
+      [change.amount, new Date(), change.ownerType, change.ownerId, change.amount, MAX_TOTAL_FEN],
+      exactlyOne(() => new InvalidParamsError({ amount: `余额不能超过 ${formatYuan(MAX_TOTAL_FEN)} 元` })),
+    );
     await ledgered(() => record(writes, change, change.amount).run(em));
   }
 
