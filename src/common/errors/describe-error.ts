@@ -29,9 +29,10 @@ export function describeError(exception: unknown, requestId: string): ErrorDescr
   if (bodyParserType === 'querystring.parse.rangeError') {
     return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '参数错误', errors: { body: '请求体嵌套不能超过 20 层' }, unexpected: false };
   }
-  // Any other refusal of the body parser (an http-errors 4xx with a `type`: aborted, size mismatch...) is the client's.
-  const parserStatus = (exception as { status?: unknown } | null)?.status;
-  if (typeof bodyParserType === 'string' && typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500) {
+  // Any other refusal of the body parser is the client's: an http-errors 4xx, with a `type` (aborted, size
+  // mismatch...) or marked `expose` (a body that does not inflate: bad gzip).
+  const { status: parserStatus, expose } = (exception ?? {}) as { status?: unknown; expose?: unknown };
+  if ((typeof bodyParserType === 'string' || expose === true) && typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500) {
     return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体格式错误', errors: { body: '无法解析请求体' }, unexpected: false };
   }
   if (exception instanceof HttpException) {
