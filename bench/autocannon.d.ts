@@ -23,6 +23,8 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     amount?: number;
+    /** Seconds to run (instead of `amount`). */
+    duration?: number;
     timeout?: number;
     requests?: Request[];
     method?: string;

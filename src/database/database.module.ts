@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { buildDataSourceOptions } from './data-source-options';
 import { TransactionService } from './transaction.service';
 import { PoolGuard } from './pool-guard';
+import { DatabaseProbe } from './database-probe';
 
 /**
  * MySQL only: bound the wait for a pooled connection and the queue, and fail fast while the database is
@@ -28,8 +29,8 @@ export class DatabaseModule {
           dataSourceFactory: async (options) => guardPool(await new DataSource(options!).initialize(), config),
         }),
       ],
-      providers: [TransactionService],
-      exports: [TransactionService],
+      providers: [TransactionService, DatabaseProbe],
+      exports: [TransactionService, DatabaseProbe],
     };
   }
 }

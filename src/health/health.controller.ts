@@ -1,10 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope } from '../common/swagger/api-responses';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { PartnerApi } from '../common/envelope/api-family.decorator';
 import { DatabaseUnavailableError } from '../common/errors/app-error';
+import { DatabaseProbe } from '../database/database-probe';
 
 class HealthDto {
   @ApiProperty({ example: 'ok' })
@@ -19,7 +19,7 @@ class HealthDto {
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: DatabaseProbe,
     private readonly config: AppConfig,
   ) {}
 
@@ -28,7 +28,7 @@ export class HealthController {
   @ApiEnvelope('partner', HealthDto, [])
   async check(): Promise<HealthDto> {
     try {
-      await this.dataSource.query('SELECT 1');
+      await this.database.ping();
     } catch {
       throw new DatabaseUnavailableError();
     }
