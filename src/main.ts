@@ -6,6 +6,8 @@ import { AppLogger } from './common/http/app-logger';
 import { configureApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
 
+const LISTEN_BACKLOG = 4096;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -19,7 +21,10 @@ async function main(): Promise<void> {
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, rawBody: true, bufferLogs: true });
   configureApp(app, config);
-  await app.listen(config.PORT);
+  // Node's `listen(port, backlog)`: 2000 clients connecting at once overflow the default queue of 511, and each
+  // dropped SYN costs its client a retransmit 1, 3, 7 s later; a fresh client (or a health probe) waits behind them.
+  // Linux caps it at net.core.somaxconn.
+  await app.listen(config.PORT, LISTEN_BACKLOG as unknown as string);
   app.get(AppLogger).log(`listening on ${config.PUBLIC_BASE_URL} (database: ${config.DB_TYPE}, docs: ${config.PUBLIC_BASE_URL}/docs)`);
 }
 

@@ -46,7 +46,7 @@ export class AppConfig {
 
   /** Requests handled at once by one instance; more are answered 503 at once (load shedding). */
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
-  MAX_IN_FLIGHT = 200;
+  MAX_IN_FLIGHT = 64;
 
   /** Signed or admin requests per caller and minute (and failed ones per client IP); 0 turns the limit off. */
   @Transform(toInt) @IsInt() @Min(0) @Max(10_000_000)

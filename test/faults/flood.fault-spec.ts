@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import autocannon from 'autocannon';
+import { Worker } from 'node:worker_threads';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { BENCH_PACK, Fixtures, loadFixtures } from '../../bench/fixtures';
 import type { LoadRequest } from '../../bench/load';
@@ -23,6 +23,31 @@ const LOG_LIMIT_BYTES = 1_000_000;
 const PROBE_EVERY_MS = 250;
 const PROBE_LIMIT_MS = 1_000;
 
+/** The load generator (plain JS, run by a worker thread): autocannon over the given pre-signed bodies, in order. */
+const LOAD_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const autocannon = require(workerData.autocannon);
+const { url, connections, seconds, bodies } = workerData;
+const statuses = {};
+let paid = 0;
+let sent = 0;
+autocannon({
+  url, connections, duration: seconds, timeout: 10,
+  requests: [{
+    method: 'POST',
+    path: '/app/partner/order/pay',
+    setupRequest: (req) => {
+      const { body, contentType } = bodies[sent++ % bodies.length];
+      return { ...req, body, headers: { ...req.headers, 'content-type': contentType } };
+    },
+    onResponse: (status, body) => {
+      statuses[status] = (statuses[status] || 0) + 1;
+      if (status === 200 && JSON.parse(body).code === 1) paid++;
+    },
+  }],
+}).then((result) => parentPort.postMessage({ statuses, paid, sent, errors: result.errors, timeouts: result.timeouts }));
+`;
+
 interface Phase {
   name: string;
   seconds: number;
@@ -36,6 +61,8 @@ interface Phase {
 interface Probe {
   at: number;
   ms: number;
+  /** Until the TCP connection was established. */
+  connectMs?: number;
   status: number;
   retryAfter?: string;
   body: string;
@@ -49,8 +76,10 @@ function fresh(url: string, init: { method: 'GET' | 'POST'; body?: LoadRequest }
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ at: started, ms: Date.now() - started, status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, body }));
+      res.on('end', () => resolve({ at: started, ms: Date.now() - started, connectMs, status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, body }));
     });
+    let connectMs: number | undefined;
+    req.on('socket', (socket) => socket.once('connect', () => (connectMs = Date.now() - started)));
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', () => resolve({ at: started, ms: Date.now() - started, status: 0, body: '' }));
     req.end(init.body?.body);
@@ -70,35 +99,31 @@ describe('fault: a flood of 2000 connections on partner pay [mysql]', () => {
   let db: Connection;
   let next = 0;
   let bodies: LoadRequest[] = [];
+  let probeBodies: LoadRequest[] = [];
+  let bodiesReused = false;
   const phases: Record<string, Phase> = {};
   const health: Probe[] = [];
   const clients: Probe[] = [];
 
-  /** Runs the partner pay load for `seconds` over `connections` keep-alive connections. */
+  /**
+   * Runs the partner pay load for `seconds` over `connections` keep-alive connections, in a worker thread: the
+   * load generator's event loop (2000 sockets) must not delay the probes' own, or their timings would measure it.
+   */
   async function load(name: string, connections: number, seconds: number): Promise<Phase> {
-    const phase: Phase = { name, seconds, statuses: {}, paid: 0, errors: 0, timeouts: 0 };
-    const result = await autocannon({
-      url: service.baseUrl,
-      connections,
-      duration: seconds,
-      timeout: 10,
-      requests: [
-        {
-          method: 'POST',
-          path: '/app/partner/order/pay',
-          setupRequest: (req) => {
-            const { body, contentType } = bodies[next++ % bodies.length];
-            return { ...req, body, headers: { ...req.headers, 'content-type': contentType } };
-          },
-          onResponse: (status, body) => {
-            phase.statuses[status] = (phase.statuses[status] ?? 0) + 1;
-            if (status === 200 && (JSON.parse(body) as { code?: number }).code === 1) phase.paid++;
-          },
-        },
-      ],
+    const count = Math.min(bodies.length - next, 60_000);
+    const slice = bodies.slice(next, next + count);
+    const worker = new Worker(LOAD_WORKER, {
+      eval: true,
+      workerData: { autocannon: require.resolve('autocannon'), url: service.baseUrl, connections, seconds, bodies: slice },
     });
-    phase.errors = result.errors;
-    phase.timeouts = result.timeouts;
+    const result = await new Promise<Omit<Phase, 'name' | 'seconds'> & { sent: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    if (result.sent > count) bodiesReused = true;
+    next += result.sent;
+    const phase: Phase = { name, seconds, statuses: result.statuses, paid: result.paid, errors: result.errors, timeouts: result.timeouts };
     phases[name] = phase;
     return phase;
   }
@@ -113,6 +138,7 @@ describe('fault: a flood of 2000 connections on partner pay [mysql]', () => {
     db = await connectMysql(server, database.name);
     // Signed before the clock starts (fresh nonce each), more than the whole run can send.
     bodies = Array.from({ length: 150_000 }, (_, n) => partnerPay(fixtures.buyers[n % fixtures.buyers.length], 1, `flood-${n}`));
+    probeBodies = bodies.splice(-1_000);
 
     await load('warm-up', BASELINE_CONNECTIONS, 2);
     await load('before', BASELINE_CONNECTIONS, BASELINE_SECONDS);
@@ -121,7 +147,7 @@ describe('fault: a flood of 2000 connections on partner pay [mysql]', () => {
       while (flooding) {
         const [h, c] = await Promise.all([
           fresh(`${service.baseUrl}/health`, { method: 'GET' }),
-          fresh(`${service.baseUrl}/app/partner/order/pay`, { method: 'POST', body: bodies[next++ % bodies.length] }),
+          fresh(`${service.baseUrl}/app/partner/order/pay`, { method: 'POST', body: probeBodies.pop() }),
         ]);
         health.push(h);
         clients.push(c);
@@ -134,8 +160,8 @@ describe('fault: a flood of 2000 connections on partner pay [mysql]', () => {
     await load('after', BASELINE_CONNECTIONS, BASELINE_SECONDS);
     process.stdout.write(
       `flood run: ${JSON.stringify(Object.values(phases).map((p) => ({ ...p, paidPerSecond: Math.round(p.paid / p.seconds) })))}; ` +
-        `health max ${Math.max(...health.map((h) => h.ms))} ms over ${health.length} probes; fresh clients max ${Math.max(...clients.map((c) => c.ms))} ms; ` +
-        `service log ${service.outputBytes()} bytes\n`,
+        `health ${JSON.stringify(health.map((h) => [h.connectMs, h.ms, h.status]))}; fresh clients ${JSON.stringify(clients.map((c) => [c.connectMs, c.ms, c.status]))}; ` +
+        `service log ${service.outputBytes()} bytes\n${process.env.FLOOD_DEBUG ? service.output().slice(-3000) : ''}\n`,
     );
   }, 120_000);
 
@@ -190,6 +216,9 @@ describe('fault: a flood of 2000 connections on partner pay [mysql]', () => {
     const answeredPaid = Object.values(phases).reduce((n, p) => n + p.paid, 0) + clients.filter((c) => c.status === 200).length;
     const { mismatched, paid, debits, debitedOrders } = rows[0];
     expect({ mismatched: Number(mismatched), debits: Number(debits), debitedOrders: Number(debitedOrders) }).toEqual({ mismatched: 0, debits: Number(paid), debitedOrders: Number(paid) });
-    expect(Number(paid)).toBe(answeredPaid);
+    // Requests still in flight when a phase's clock ran out may have paid unanswered: at most MAX_IN_FLIGHT per phase.
+    expect(Number(paid)).toBeGreaterThanOrEqual(answeredPaid);
+    expect(Number(paid) - answeredPaid).toBeLessThanOrEqual(64 * Object.keys(phases).length);
+    expect(bodiesReused).toBe(false); // no body was sent twice, so every success was a new payment
   });
 });

@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { NextFunction, Request, Response } from 'express';
 import { errorBody, familyOfPath } from '../envelope/envelopes';
 import { ErrorCode } from '../errors/app-error';
 import { AppLogger } from './app-logger';
-import { requestIdOf } from './request-context';
 
 export const OVERLOAD_MSG = '服务繁忙';
 export const OVERLOAD_LOG = 'overload: requests answered 503 in the last second';
@@ -11,41 +11,51 @@ export const OVERLOAD_LOG = 'overload: requests answered 503 in the last second'
 export const RETRY_AFTER_SECONDS = 1;
 
 /** Paths never shed: a load balancer's probe must see the instance alive while it is busy. */
-const EXEMPT = /^\/health(\/|$)/;
+const EXEMPT = /^\/health(\/|\?|$)/;
 
 /**
- * Load shedding: at most `maxInFlight` requests are handled at once by this instance; the next one is
- * answered 503 `服务繁忙` with `Retry-After` at once, before its body is read, in its path's envelope.
- * Queueing them instead would make every request slow (and time out at the client) rather than some fail fast.
- * Shed requests are counted into one log line per second, and left out of the per-request access log.
+ * Load shedding, in front of Express (a listener of the HTTP server's `request` event that wraps the app): at
+ * most `maxInFlight` requests are handled at once by this instance; the next one is answered 503 `服务繁忙` with
+ * `Retry-After` at once, in its path's envelope, before Express, the access log or a body parser spends anything
+ * on it. Queueing instead would make every request slow (and time out at its client) rather than some fail fast.
+ * Refusals are counted into one log line per second.
  *
  * A connection that asks again before its `Retry-After` has passed, while the instance is still full, gets its
- * next 503 when that second is over: a flood of keep-alive connections that ignore Retry-After would otherwise
- * spend the process's one thread on answering 503s, and starve the requests in flight. So each connection costs
- * at most one refusal a second, and a new connection (or a client that waited) is still answered at once.
+ * next 503 when that time is over: a flood of keep-alive connections that ignore Retry-After would otherwise keep
+ * the process's one thread busy answering 503s and starve the requests in flight. So a connection costs at most one
+ * refusal per Retry-After, and a new connection (or a client that waited) is still answered at once.
  */
-export function loadSheddingMiddleware(maxInFlight: number, logger: AppLogger) {
+export function withLoadShedding(app: RequestListener, maxInFlight: number, logger: AppLogger): RequestListener {
   let inFlight = 0;
   const lastRefusal = new WeakMap<Socket, number>();
-  const refuse = (req: Request, res: Response) => {
-    lastRefusal.set(req.socket, Date.now());
-    logger.tally(OVERLOAD_LOG, 'in_flight_limit');
-    res
-      .status(503)
-      .setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
-      .json(errorBody(familyOfPath(req.path), { code: ErrorCode.Internal, msg: OVERLOAD_MSG, errors: { request_id: requestIdOf(req) } }));
-  };
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (EXEMPT.test(req.path)) return next();
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (EXEMPT.test(req.url ?? '')) return app(req, res);
     if (inFlight >= maxInFlight) {
-      res.locals.shed = true;
       const wait = (lastRefusal.get(req.socket) ?? 0) + RETRY_AFTER_SECONDS * 1000 - Date.now();
-      if (wait > 0) setTimeout(() => refuse(req, res), wait);
-      else refuse(req, res);
+      const answer = () => {
+        lastRefusal.set(req.socket, Date.now());
+        refuse(req, res, logger);
+      };
+      if (wait > 0) setTimeout(answer, wait);
+      else answer();
       return;
     }
     inFlight++;
     res.once('close', () => inFlight--);
-    next();
+    return app(req, res);
   };
+}
+
+function refuse(req: IncomingMessage, res: ServerResponse, logger: AppLogger): void {
+  logger.tally(OVERLOAD_LOG, 'in_flight_limit');
+  const requestId = randomUUID().replace(/-/g, '');
+  const path = (req.url ?? '/').split('?')[0];
+  const body = JSON.stringify(errorBody(familyOfPath(path), { code: ErrorCode.Internal, msg: OVERLOAD_MSG, errors: { request_id: requestId } }));
+  res.writeHead(503, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Retry-After': String(RETRY_AFTER_SECONDS),
+    'X-Request-Id': requestId,
+  });
+  res.end(body);
 }

@@ -19,7 +19,6 @@ export function requestContextMiddleware(logger: AppLogger) {
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      if (res.locals.shed) return; // counted in the overload summary instead (load-shedding.ts)
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       logger.request({ request_id: requestId, method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 });
     });
