@@ -6,12 +6,8 @@ export type Fen = number;
 /** SPEC §1: one amount field of a request is at most this many yuan. */
 export const MAX_AMOUNT_YUAN = 10_000_000;
 
-/**
- * SPEC §1: no sum the service stores (a trade's or order's amounts, a wallet balance) passes 99,999,999.99 yuan;
- * the same number caps a member's points. Far below 2^53, so JS numbers stay exact.
- */
-export const MAX_TOTAL_FEN: Fen = 9_999_999_999;
-export const MAX_POINTS = 9_999_999_999;
+/** The largest sum the service stores (SPEC §1): 99,999,999.99 yuan, for balances, trade totals and points. */
+export const MAX_SUM_FEN: Fen = 9_999_999_999;
 
 const YUAN_PATTERN = /^(-)?(\d{1,12})(?:\.(\d{1,2}))?$/;
 

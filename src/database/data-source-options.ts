@@ -40,10 +40,6 @@ export function buildDataSourceOptions(config: Pick<AppConfig, 'DB_TYPE' | 'SQLI
         // mysql2 otherwise captures a stack trace for every query, to decorate errors; at hundreds of queries a
         // second that costs more CPU than the queries' own packet handling, and our errors carry the SQL anyway.
         trace: false,
-        // Transaction control and batches of writes travel with the statements around them, one round trip for
-        // several (transaction.service.ts, sql.ts `WriteBatch`). Every statement is parameterized (`?`, escaped by
-        // mysql2), so no request text is ever read as SQL.
-        multipleStatements: true,
       },
     };
   }

@@ -1,5 +1,4 @@
 import { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
-import { QueryResult } from 'typeorm/query-runner/QueryResult';
 import { DateUtils } from 'typeorm/util/DateUtils';
 
 /**
@@ -34,177 +33,12 @@ export function execute(em: EntityManager, sql: string, params: unknown[]): Prom
   return withRunner(em, async (runner) => (await runner.query(sql, prepare(em, params), true)).affected ?? 0);
 }
 
-/** One statement with its `?` parameters, to be sent later or with others (`executeAll`, `TransactionService.run`). */
-export interface Statement {
-  sql: string;
-  params: unknown[];
-}
-
 /**
- * Runs writes in order and returns how many rows each changed (matched, on MySQL). On MySQL they travel as one
- * multi-statement query, one round trip; the server stops at the first that fails, as it would one by one, and
- * the caller's transaction then rolls back. SQLite runs them one by one.
+ * Runs a conditional write and throws `error()` unless exactly one row changed: the check of a conditional update
+ * of one row (`balance >= ?`, `stock >= ?`, `status = ?`), evaluated as the write runs.
  */
-async function executeAll(em: EntityManager, statements: Statement[]): Promise<number[]> {
-  if (statements.length <= 1 || isSqlite(em)) {
-    const changed: number[] = [];
-    for (const s of statements) changed.push(await execute(em, s.sql, s.params));
-    return changed;
-  }
-  const sql = statements.map((s) => s.sql).join(';\n');
-  const params = prepare(em, statements.flatMap((s) => s.params));
-  const result = await withRunner(em, (runner) => runner.query(sql, params, true));
-  return (result.raw as { affectedRows?: number }[]).map((r) => r.affectedRows ?? 0);
-}
-
-/**
- * Writes collected while a use case decides them, then sent together (`executeAll`: one round trip on MySQL), each
- * with the check its changed-row count must pass. A check that fails throws after the batch ran; the caller's
- * transaction rolls back whole, so the writes after a failed condition never commit.
- */
-export class WriteBatch {
-  private readonly statements: Statement[] = [];
-  private readonly checks: (Check | undefined)[] = [];
-
-  add(sql: string, params: unknown[], check?: Check): this {
-    this.statements.push({ sql, params });
-    this.checks.push(check);
-    return this;
-  }
-
-  /** Rows with every column the entity maps (auto-increment ids excepted), converted as TypeORM would. */
-  insert<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, ...rows: T[]): this {
-    const { sql, params } = insertStatement(em, entity, rows);
-    return this.add(sql, params);
-  }
-
-  async run(em: EntityManager): Promise<void> {
-    const changed = await executeAll(em, this.statements);
-    try {
-      for (const [i, check] of this.checks.entries()) await check?.(changed[i]);
-    } catch (error) {
-      if (em.queryRunner) failedChecks.add(em.queryRunner);
-      throw error;
-    }
-  }
-
-  /** A batch without checks goes out with the transaction's next statement or its COMMIT (`deferWrites`). */
-  defer(em: EntityManager): Promise<void> {
-    if (this.checks.some((check) => check !== undefined)) throw new Error('WriteBatch.defer: a batch with checks must run');
-    return deferWrites(em, this.statements);
-  }
-}
-
-/**
- * Transactions in which a batch's check failed. The batch's later writes ran all the same (a debit's ledger row, say),
- * so such a transaction must never commit, even when the caller caught the check's error: see `assertNoFailedCheck`.
- */
-const failedChecks = new WeakSet<QueryRunner>();
-
-/**
- * TransactionService calls this as a transaction's work ends, before COMMIT: it throws when a write batch's check
- * failed in the transaction. It also forgets the failure, since SQLite's one query runner serves every transaction.
- */
-export function assertNoFailedCheck(em: EntityManager): void {
-  if (em.queryRunner && failedChecks.delete(em.queryRunner)) throw new Error('a write check failed in this transaction, so it is rolled back');
-}
-
-/** Forgets what an earlier transaction on the same query runner left (called as a transaction starts). */
-export function forgetFailedChecks(em: EntityManager): void {
-  if (em.queryRunner) failedChecks.delete(em.queryRunner);
-}
-
-/** What a write's changed-row count must satisfy; it throws the domain error otherwise. */
-export type Check = (changed: number) => void | Promise<void>;
-
-/** Throws `error()` unless exactly one row changed: the check of a conditional update of one row. */
-export const exactlyOne = (error: () => Error) => (changed: number) => {
-  if (changed !== 1) throw error();
-};
-
-/** `QueryRunner.query` without its overloads. */
-type RunnerQuery = (sql: string, parameters?: unknown[], structured?: boolean) => Promise<QueryResult>;
-
-const heldByRunner = new WeakMap<QueryRunner, HeldStatements>();
-
-/**
- * Statements a MySQL runner holds back and sends in front of its next query, in one multi-statement query: a
- * transaction's START TRANSACTION goes out with its first statement, and writes whose outcome nothing waits for
- * (`deferWrites`) with the next statement or with COMMIT (`flush`). The server runs them in order and stops at the
- * first error, which is then the error of the query they went out with; the caller's transaction rolls back whole.
- */
-export class HeldStatements {
-  private held: Statement[];
-  private sentAny = false;
-  private readonly send: RunnerQuery;
-
-  constructor(runner: QueryRunner, initial: Statement[]) {
-    this.held = [...initial];
-    this.send = runner.query.bind(runner) as RunnerQuery;
-    runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) => this.query(sql, parameters, structured)) as QueryRunner['query'];
-    heldByRunner.set(runner, this);
-  }
-
-  /** Whether anything reached the server (and so whether there is a transaction to roll back). */
-  get sent(): boolean {
-    return this.sentAny;
-  }
-
-  get pending(): number {
-    return this.held.length;
-  }
-
-  hold(statements: Statement[]): void {
-    this.held.push(...statements);
-  }
-
-  /** Sends what is held, then `tail` (e.g. COMMIT), as one query. */
-  async flush(tail: Statement[]): Promise<void> {
-    const all = [...this.held, ...tail];
-    this.held = [];
-    this.sentAny = true;
-    await this.send(all.map((s) => s.sql).join(';\n'), all.flatMap((s) => s.params));
-  }
-
-  /** Sends `sql` alone, dropping what is held (ROLLBACK). */
-  async sendAlone(sql: string): Promise<void> {
-    this.held = [];
-    await this.send(sql);
-  }
-
-  private async query(sql: string, parameters?: unknown[], structured?: boolean): Promise<unknown> {
-    this.sentAny = true;
-    if (this.held.length === 0) return this.send(sql, parameters, structured);
-    const held = this.held;
-    this.held = [];
-    const result: QueryResult = await this.send(`${held.map((s) => s.sql).join(';\n')};\n${sql}`, [...held.flatMap((s) => s.params), ...(parameters ?? [])], true);
-    return resultsAfter(result, held.length, structured);
-  }
-}
-
-/** What a query sent behind `skipped` held statements would have returned alone, shaped as TypeORM shapes it. */
-function resultsAfter(result: QueryResult, skipped: number, structured?: boolean): unknown {
-  const results = (result.raw as unknown[]).slice(skipped);
-  const raw = (results.length === 1 ? results[0] : results) as { affectedRows?: number } | unknown[];
-  if (!structured) return raw;
-  const shaped = new QueryResult();
-  shaped.raw = raw;
-  if (Array.isArray(raw)) shaped.records = raw;
-  if (raw && typeof raw === 'object' && 'affectedRows' in raw) shaped.affected = raw.affectedRows;
-  return shaped;
-}
-
-/**
- * Writes whose changed-row counts nothing checks, sent with the transaction's next statement or its COMMIT
- * instead of a round trip of their own (MySQL). Outside a held transaction, and on SQLite, they run at once.
- */
-async function deferWrites(em: EntityManager, statements: Statement[]): Promise<void> {
-  const held = em.queryRunner && heldByRunner.get(em.queryRunner);
-  if (!held) {
-    await executeAll(em, statements);
-    return;
-  }
-  held.hold(statements.map((s) => ({ sql: s.sql, params: prepare(em, s.params) })));
+export async function executeOne(em: EntityManager, sql: string, params: unknown[], error: () => Error): Promise<void> {
+  if ((await execute(em, sql, params)) !== 1) throw error();
 }
 
 /** Runs a read and returns its rows as the driver gives them (numbers for integers on both drivers). */
@@ -249,18 +83,14 @@ function valuesOf(em: EntityManager, columns: Columns, row: ObjectLiteral): unkn
 }
 
 /**
- * Inserts one row with every column the entity maps (auto-increment ids excepted), converted as TypeORM would.
- * Nothing is read back: callers that insert with this set every value themselves.
+ * Inserts rows (at least one) in one statement, with every column the entity maps (auto-increment ids excepted),
+ * converted as TypeORM would. Nothing is read back, so it behaves the same on the `mysql` and `mariadb` dialects
+ * (TypeORM's own insert re-reads generated columns by RETURNING on one and by `insertId` on the other).
  */
-export async function insertRow<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, row: T): Promise<void> {
-  const { sql, params } = insertStatement(em, entity, [row]);
-  await withRunner(em, (runner) => runner.query(sql, params, true));
-}
-
-/** One INSERT of all `rows` (at least one). */
-function insertStatement<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, rows: T[]): Statement {
+export async function insertRows<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, ...rows: T[]): Promise<void> {
   const { sql } = preparedOf(em, entity);
-  return { sql: sql.insertHead + rows.map(() => sql.rowPlaceholders).join(', '), params: rows.flatMap((row) => valuesOf(em, sql.insertColumns, row)) };
+  const params = rows.flatMap((row) => valuesOf(em, sql.insertColumns, row));
+  await withRunner(em, (runner) => runner.query(sql.insertHead + rows.map(() => sql.rowPlaceholders).join(', '), params, true));
 }
 
 /** Inserts one row (every mapped column but the auto-increment id) and returns the id the database gave it. */

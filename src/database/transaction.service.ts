@@ -1,20 +1,39 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { ServiceBusyError } from '../common/errors/app-error';
 import { isRetryableTransactionError } from './db-errors';
-import { assertNoFailedCheck, execute, forgetFailedChecks, HeldStatements, Statement } from './sql';
-
-const MAX_ATTEMPTS = 4;
 
 /**
- * The one way to write. Every use case runs in one transaction opened here.
+ * Lock conflicts are retried as whole transactions. Enough attempts that 50 parallel changes of one row settle
+ * (each attempt waits longer, with jitter so the losers do not collide again in step); a conflict that still does
+ * not settle is answered 503, to be retried by the caller, never 500.
+ */
+const MAX_ATTEMPTS = 8;
+const BACKOFF_BASE_MS = 8;
+const BACKOFF_CAP_MS = 250;
+
+/** The server's "in transaction" flag in the status of every OK packet (MySQL protocol, SERVER_STATUS_IN_TRANS). */
+const SERVER_STATUS_IN_TRANS = 0x0001;
+
+/**
+ * Something a transaction writes last, inside it, with the work's result: the idempotency layer records a request's
+ * answer this way, so the answer commits exactly with the effect (common/idempotency).
+ */
+export interface TransactionEpilogue {
+  writeIn(em: EntityManager, result: unknown): Promise<void>;
+}
+
+/**
+ * The one way to write. Every use case runs in one transaction opened here, one statement per round trip: START
+ * TRANSACTION, each statement, COMMIT. (Statements sent together as one multi-statement query are not safe on a
+ * Galera cluster: when another node's write aborts the transaction mid-query, the rest of the query runs outside
+ * it and COMMIT answers OK.)
  *
- * MySQL: READ COMMITTED; a deadlock or lock-wait timeout retries the whole transaction a few times. Every
- * statement is a round trip, and on this kind of machine the socket write of each one is the largest single cost
- * of a request (README, "Performance"), so transaction control travels with the statements around it:
- * START TRANSACTION goes out with the transaction's first statement, and COMMIT with its last (`onCommit`), as one
- * multi-statement query each. The server runs them in order and stops at the first error, as one by one.
- * SQLite (embedded, one process): better-sqlite3 has a single connection, so transactions are queued
- * one after another instead of interleaving on it.
+ * MySQL: READ COMMITTED; deadlocks and lock-wait timeouts (Galera certification failures included) retry the whole
+ * transaction. Every write's reply must still carry the server's in-transaction flag: one that does not means the
+ * server dropped the transaction under us, and the transaction fails instead of committing what is left of it.
+ * SQLite (embedded, one process): better-sqlite3 has a single connection, so transactions are queued one after
+ * another instead of interleaving on it.
  */
 @Injectable()
 export class TransactionService {
@@ -34,26 +53,15 @@ export class TransactionService {
     return this.dataSource.manager;
   }
 
-  /**
-   * Runs `work` in one transaction. `onCommit` is a statement written last and committed with the work, exactly
-   * when it commits (a function of the work's result when it records that result): the idempotency layer records
-   * "this request's effect is committed" that way, so a crash between COMMIT and storing the response can never
-   * let a retry pay twice.
-   */
-  run<T>(work: (em: EntityManager) => Promise<T>, onCommit?: OnCommit<T>): Promise<T> {
-    if (!this.isSqlite) return this.withRetry((runner) => inTransaction(runner, work, onCommit));
-    return this.queued(() =>
-      this.dataSource.transaction(async (em) => {
-        forgetFailedChecks(em);
-        const result = await work(em);
-        assertNoFailedCheck(em);
-        if (onCommit) {
-          const last = lastStatement(onCommit, result);
-          await execute(em, last.sql, last.params);
-        }
-        return result;
-      }),
-    );
+  /** Runs `work` in one transaction; `epilogue` writes last, inside it, with the work's result. */
+  run<T>(work: (em: EntityManager) => Promise<T>, epilogue?: TransactionEpilogue): Promise<T> {
+    const whole = async (em: EntityManager) => {
+      const result = await work(em);
+      await epilogue?.writeIn(em, result);
+      return result;
+    };
+    if (this.isSqlite) return this.queued(() => this.dataSource.transaction(whole));
+    return this.withRetry((runner) => inTransaction(runner, whole));
   }
 
   /**
@@ -73,11 +81,13 @@ export class TransactionService {
         await this.useReadCommitted(runner);
         return await attemptOnce(runner);
       } catch (error) {
-        if (attempt >= MAX_ATTEMPTS || !isRetryableTransactionError(error)) throw error;
+        if (!isRetryableTransactionError(error)) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw new ServiceBusyError('数据冲突，请稍后重试');
       } finally {
         await runner.release();
       }
-      await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20 * attempt));
+      const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * (ceiling / 2)));
     }
   }
 
@@ -95,38 +105,36 @@ export class TransactionService {
   }
 }
 
-/** The last statement of a transaction, committed with it; a function of the work's result when it records it. */
-export type OnCommit<T> = Statement | ((result: T) => Statement);
-
-const lastStatement = <T>(onCommit: OnCommit<T>, result: T): Statement => (typeof onCommit === 'function' ? onCommit(result) : onCommit);
-
-const BEGIN: Statement = { sql: 'START TRANSACTION', params: [] };
-const COMMIT: Statement = { sql: 'COMMIT', params: [] };
-
 /**
- * A MySQL transaction on a runner whose connection is already prepared. It is marked active at once (TypeORM's
- * own writes then open none of their own), but START TRANSACTION is held back to go out with the first statement,
- * and COMMIT goes out with the deferred writes and `onCommit`.
+ * The server left the transaction while we were still writing in it (see `TransactionService`): the write it answers
+ * ran on its own. Never retried, since that write may have committed alone; logged as the defect it would be.
  */
-async function inTransaction<T>(runner: QueryRunner, work: (em: EntityManager) => Promise<T>, onCommit?: OnCommit<T>): Promise<T> {
-  const held = new HeldStatements(runner, [BEGIN]);
-  markActive(runner, true);
-  try {
-    const result = await work(runner.manager);
-    assertNoFailedCheck(runner.manager);
-    const untouched = !held.sent && held.pending === 1;
-    if (!untouched || onCommit) await held.flush(onCommit ? [lastStatement(onCommit, result), COMMIT] : [COMMIT]);
-    return result;
-  } catch (error) {
-    // A connection that died mid-transaction cannot roll back; the server discards the transaction anyway.
-    if (held.sent) await held.sendAlone('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    markActive(runner, false);
+export class TransactionLostError extends Error {
+  constructor(sql: string) {
+    super(`the server is no longer in the transaction after: ${sql.slice(0, 120)}`);
   }
 }
 
-/** TypeORM's own writes open no transaction of their own on a runner marked active. */
-function markActive(runner: QueryRunner, active: boolean): void {
-  (runner as { isTransactionActive: boolean }).isTransactionActive = active;
+/** A MySQL transaction: START TRANSACTION, the work with every write's reply checked, COMMIT; ROLLBACK on any failure. */
+async function inTransaction<T>(runner: QueryRunner, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  await runner.startTransaction();
+  const query = runner.query.bind(runner) as (sql: string, parameters?: unknown[], structured?: boolean) => Promise<{ raw?: unknown } | unknown>;
+  runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
+    const result = await query(sql, parameters, structured);
+    const raw = structured ? (result as { raw?: unknown }).raw : result;
+    const status = (raw as { serverStatus?: number } | null)?.serverStatus;
+    if (status !== undefined && (status & SERVER_STATUS_IN_TRANS) === 0) throw new TransactionLostError(sql);
+    return result;
+  }) as QueryRunner['query'];
+  try {
+    const result = await work(runner.manager);
+    runner.query = query as QueryRunner['query'];
+    await runner.commitTransaction();
+    return result;
+  } catch (error) {
+    runner.query = query as QueryRunner['query'];
+    // A connection that died mid-transaction cannot roll back; the server discards the transaction anyway.
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    throw error;
+  }
 }

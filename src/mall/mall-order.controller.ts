@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MallApi, SuccessMessage } from '../common/envelope/api-family.decorator';
 import { ErrorCode } from '../common/errors/app-error';
-import { CommitMark, RequestCommitMark } from '../common/idempotency/commit-mark';
+import { Claim, RequestClaim } from '../common/idempotency/request-claim';
 import { Signed } from '../common/signature/signed.decorator';
 import { ApiEnvelope } from '../common/swagger/api-responses';
 import { CloseOrderDto, CreateOrderDto, OrderLookupDto, PreOrderDto } from './dto/mall-order-params.dto';
@@ -40,8 +40,8 @@ export class MallOrderController {
     [...SIGNED_ERRORS, ErrorCode.NotFound, ErrorCode.InsufficientFunds, ErrorCode.CouponUnusable, ErrorCode.OutOfStock],
     '创建成功',
   )
-  create(@MallAppId() appId: string, @Body() dto: CreateOrderDto, @RequestCommitMark() commitMark?: CommitMark): Promise<CreateOrderDataDto> {
-    return this.orders.create(appId, dto, commitMark);
+  create(@MallAppId() appId: string, @Body() dto: CreateOrderDto, @Claim() claim?: RequestClaim): Promise<CreateOrderDataDto> {
+    return this.orders.create(appId, dto, claim);
   }
 
   @Post('detail')
@@ -58,7 +58,7 @@ export class MallOrderController {
   @Signed('mall')
   @ApiOperation({ summary: '关闭订单 / Close an unpaid trade: stock, points, balance and coupons return' })
   @ApiEnvelope('mall', ClosedTradeDto, [...SIGNED_ERRORS, ErrorCode.NotFound, ErrorCode.IllegalState])
-  close(@MallAppId() appId: string, @Body() dto: CloseOrderDto, @RequestCommitMark() commitMark?: CommitMark): Promise<ClosedTradeDto> {
-    return this.orders.close(appId, dto.outside_sn, commitMark);
+  close(@MallAppId() appId: string, @Body() dto: CloseOrderDto, @Claim() claim?: RequestClaim): Promise<ClosedTradeDto> {
+    return this.orders.close(appId, dto.outside_sn, claim);
   }
 }

@@ -5,8 +5,8 @@ import { ConflictError, CouponUnusableError, IllegalStateError, InsufficientFund
 import { fenToYuan } from '../common/money';
 import { sha256Hex } from '../common/signature/hash';
 import { isUniqueViolation } from '../database/db-errors';
-import { CommitMark } from '../common/idempotency/commit-mark';
-import { exactlyOne, insertReturningId, placeholders, select, WriteBatch } from '../database/sql';
+import { RequestClaim } from '../common/idempotency/request-claim';
+import { execute, executeOne, insertReturningId, insertRows, placeholders, select } from '../database/sql';
 import { MallCouponStatus } from '../database/entities/mall/mall-coupon.entity';
 import { MallAddressSnapshot, MallInvoiceSnapshot, MallOrder, MallOrderStatus } from '../database/entities/mall/mall-order.entity';
 import { MallOrderGoods } from '../database/entities/mall/mall-order-goods.entity';
@@ -54,12 +54,12 @@ export class MallOrderService {
    * then pricing, reservations by conditional updates, orders. A duplicate `outside_sn` surfaces as a
    * unique violation, after which the stored response is replayed or the reuse refused.
    */
-  async create(appId: string, dto: CreateOrderDto, commitMark?: CommitMark): Promise<StoredCreateResponse> {
+  async create(appId: string, dto: CreateOrderDto, claim?: RequestClaim): Promise<StoredCreateResponse> {
     const input = createInputOf(dto);
     const requestHash = sha256Hex(JSON.stringify(input));
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tx.run((em) => this.createIn(em, appId, input, requestHash), commitMark?.answeredWith);
+        return await this.tx.run((em) => this.createIn(em, appId, input, requestHash), claim);
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         const existing = await this.tx.manager.findOneBy(MallTrade, { appId, outsideSn: input.outsideSn });
@@ -80,13 +80,13 @@ export class MallOrderService {
     return this.views.trade(this.tx.manager, trade);
   }
 
-  async close(appId: string, outsideSn: string, commitMark?: CommitMark): Promise<ClosedTradeDto> {
+  async close(appId: string, outsideSn: string, claim?: RequestClaim): Promise<ClosedTradeDto> {
     return this.tx.run(async (em) => {
       const trade = await em.findOneBy(MallTrade, { appId, outsideSn });
       if (!trade) throw new NotFoundError('订单不存在');
       if (!(await this.lifecycle.close(em, trade, new Date()))) throw new IllegalStateError('订单状态不允许关闭');
       return { outside_sn: trade.outsideSn, trade_sn: trade.tradeSn, status: MallTradeStatus.Closed };
-    }, commitMark?.answeredWith);
+    }, claim);
   }
 
   private async createIn(em: EntityManager, appId: string, input: CreateInput, requestHash: string): Promise<StoredCreateResponse> {
@@ -121,9 +121,9 @@ export class MallOrderService {
     for (const form of input.diyforms) {
       if (!pricing.groups.some((g) => g.preId === form.preId)) throw new InvalidParamsError({ order_goods: `pre_id ${form.preId} 不匹配任何订单` });
     }
-    // The reservations and all orders go out as one batch of writes, their ids come back in one SELECT by trade,
-    // and the lines and the trade's totals go out with COMMIT.
-    const writes = this.reserve(em, trade, pricing, now);
+    // The reservations, then all orders in one INSERT; their ids come back in one SELECT by trade, then all lines
+    // go in one INSERT and the trade's totals in one UPDATE: a fixed number of statements whatever the size.
+    await this.reserve(em, trade, pricing, now);
     const rows: MallOrder[] = pricing.groups.map((group) => ({
       id: 0,
       orderSn: newOrderSn(now, tz),
@@ -152,7 +152,7 @@ export class MallOrderService {
       shippedAt: null,
       closedAt: null,
     }));
-    await writes.insert(em, MallOrder, ...rows).run(em);
+    await insertRows(em, MallOrder, ...rows);
     const ids = new Map((await select<{ id: number; order_sn: string }>(em, 'SELECT id, order_sn FROM mall_orders WHERE trade_id = ?', [trade.id])).map((r) => [r.order_sn, Number(r.id)]));
     const lines: MallOrderGoods[] = [];
     const orders: StoredCreateResponse['orders'] = [];
@@ -164,7 +164,7 @@ export class MallOrderService {
       for (const line of group.lines) lines.push({ id: 0, orderId, ...line, diyformDataId });
       orders.push({ order_id: orderId, order_sn: orderSn, price: fenToYuan(group.price) });
     });
-    const later = new WriteBatch().insert(em, MallOrderGoods, ...lines);
+    await insertRows(em, MallOrderGoods, ...lines);
 
     const response: StoredCreateResponse = {
       outside_sn: input.outsideSn,
@@ -183,7 +183,8 @@ export class MallOrderService {
       balanceAmount: pricing.balanceAmount,
       totalPrice: pricing.totalPrice,
     };
-    later.add(
+    await execute(
+      em,
       'UPDATE mall_trades SET goods_price = ?, discount_price = ?, dispatch_price = ?, service_fee_amount = ?, point_amount = ?, points = ?, balance_amount = ?, total_price = ?, response = ? WHERE id = ?',
       [
         amounts.goodsPrice,
@@ -198,35 +199,32 @@ export class MallOrderService {
         trade.id,
       ],
     );
-    await later.defer(em);
     // Coupons, points and balance may cover everything: nothing is left to collect.
     if (pricing.totalPrice === 0) await this.lifecycle.markPaid(em, { ...trade, ...amounts }, now);
     return response;
   }
 
   /**
-   * Takes what the trade uses, each with a conditional update, as a batch of writes the caller completes and runs;
-   * any shortfall throws after it ran and the transaction rolls back everything. Rows are taken in one fixed order
-   * (coupons, member, wallet, goods by id) so concurrent creates lock alike instead of deadlocking.
+   * Takes what the trade uses, each with a conditional update checked as it runs; any shortfall throws and the
+   * transaction rolls back everything. Rows are taken in one fixed order (coupons, member, wallet, goods by id) so
+   * concurrent creates lock alike instead of deadlocking.
    */
-  private reserve(em: EntityManager, trade: MallTrade, pricing: Pricing, now: Date): WriteBatch {
-    const writes = new WriteBatch();
+  private async reserve(em: EntityManager, trade: MallTrade, pricing: Pricing, now: Date): Promise<void> {
     if (pricing.couponIds.length > 0) {
-      writes.add(
+      const used = await execute(
+        em,
         `UPDATE mall_coupons SET status = ?, trade_sn = ?, used_at = ? WHERE id IN (${placeholders(pricing.couponIds.length)}) AND uid = ? AND status = ? AND (expires_at IS NULL OR expires_at > ?)`,
         [MallCouponStatus.Used, trade.tradeSn, now, ...pricing.couponIds, trade.uid, MallCouponStatus.Unused, now],
-        (used) => {
-          if (used !== pricing.couponIds.length) throw new CouponUnusableError('优惠券已被使用');
-        },
       );
+      if (used !== pricing.couponIds.length) throw new CouponUnusableError('优惠券已被使用');
     }
 
     if (pricing.points > 0) {
-      writes.add('UPDATE mall_members SET points = points - ? WHERE uid = ? AND points >= ?', [pricing.points, trade.uid, pricing.points], exactlyOne(() => new InsufficientFundsError('积分不足')));
+      await executeOne(em, 'UPDATE mall_members SET points = points - ? WHERE uid = ? AND points >= ?', [pricing.points, trade.uid, pricing.points], () => new InsufficientFundsError('积分不足'));
     }
 
     if (pricing.balanceAmount > 0) {
-      this.wallets.debitWith(writes, {
+      await this.wallets.debit(em, {
         ownerType: 'mall_member',
         ownerId: String(trade.uid),
         amount: pricing.balanceAmount,
@@ -237,8 +235,7 @@ export class MallOrderService {
     }
 
     // One conditional UPDATE per run of goods (or of options) in the id order, so rows still lock in that order.
-    for (const run of runsByTable(unitsByGoods(pricing))) takeStock(em, writes, run);
-    return writes;
+    for (const run of runsByTable(unitsByGoods(pricing))) await takeStock(em, run);
   }
 }
 
@@ -260,30 +257,30 @@ function runsByTable(takes: Take[]): Take[][] {
  * goods is on sale, or the option belongs to the goods): all rows must change, else 42203 and the caller's
  * transaction rolls back what this statement took.
  */
-function takeStock(em: EntityManager, writes: WriteBatch, run: Take[]): void {
+async function takeStock(em: EntityManager, run: Take[]): Promise<void> {
   const options = run[0].optionId > 0;
-  const idOf = (t: Take) => (options ? t.optionId : t.goodsId);
-  const ids = run.map(idOf);
-  const check = async (changed: number) => {
-    if (changed !== run.length) throw new OutOfStockError(`商品 ${(run.length === 1 ? run[0] : await shortOf(em, run, options)).title} 库存不足`);
-  };
+  const changed = await execute(em, ...takeStatement(run, options));
+  if (changed !== run.length) throw new OutOfStockError(`商品 ${(run.length === 1 ? run[0] : await shortOf(em, run, options)).title} 库存不足`);
+}
+
+/** The UPDATE that takes a run's units: one row by id, or several with the units per id in a CASE. */
+function takeStatement(run: Take[], options: boolean): [string, unknown[]] {
   if (run.length === 1) {
     const [take] = run;
-    if (options) writes.add('UPDATE mall_goods_options SET stock = stock - ? WHERE id = ? AND goods_id = ? AND stock >= ?', [take.units, take.optionId, take.goodsId, take.units], check);
-    else writes.add('UPDATE mall_goods SET stock = stock - ? WHERE id = ? AND on_sale = ? AND stock >= ?', [take.units, take.goodsId, true, take.units], check);
-    return;
+    return options
+      ? ['UPDATE mall_goods_options SET stock = stock - ? WHERE id = ? AND goods_id = ? AND stock >= ?', [take.units, take.optionId, take.goodsId, take.units]]
+      : ['UPDATE mall_goods SET stock = stock - ? WHERE id = ? AND on_sale = ? AND stock >= ?', [take.units, take.goodsId, true, take.units]];
   }
+  const idOf = (t: Take) => (options ? t.optionId : t.goodsId);
   const units = `CASE id ${run.map(() => 'WHEN ? THEN ?').join(' ')} END`;
   const unitParams = run.flatMap((t) => [idOf(t), t.units]);
-  if (options) {
-    writes.add(
-      `UPDATE mall_goods_options SET stock = stock - ${units} WHERE id IN (${placeholders(run.length)}) AND goods_id = CASE id ${run.map(() => 'WHEN ? THEN ?').join(' ')} END AND stock >= ${units}`,
-      [...unitParams, ...ids, ...run.flatMap((t) => [t.optionId, t.goodsId]), ...unitParams],
-      check,
-    );
-  } else {
-    writes.add(`UPDATE mall_goods SET stock = stock - ${units} WHERE id IN (${placeholders(run.length)}) AND on_sale = ? AND stock >= ${units}`, [...unitParams, ...ids, true, ...unitParams], check);
-  }
+  const ids = run.map(idOf);
+  return options
+    ? [
+        `UPDATE mall_goods_options SET stock = stock - ${units} WHERE id IN (${placeholders(run.length)}) AND goods_id = CASE id ${run.map(() => 'WHEN ? THEN ?').join(' ')} END AND stock >= ${units}`,
+        [...unitParams, ...ids, ...run.flatMap((t) => [t.optionId, t.goodsId]), ...unitParams],
+      ]
+    : [`UPDATE mall_goods SET stock = stock - ${units} WHERE id IN (${placeholders(run.length)}) AND on_sale = ? AND stock >= ${units}`, [...unitParams, ...ids, true, ...unitParams]];
 }
 
 /**

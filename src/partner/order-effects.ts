@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { CouponUnusableError, OutOfStockError } from '../common/errors/app-error';
-import { exactlyOne, WriteBatch } from '../database/sql';
+import { execute, executeOne } from '../database/sql';
 import { GiftPack } from '../database/entities/partner/gift-pack.entity';
 import { PartnerCoupon } from '../database/entities/partner/partner-coupon.entity';
 import { PartnerOrder } from '../database/entities/partner/partner-order.entity';
@@ -16,9 +16,9 @@ import { OrderStatus, transition } from './order-status';
  * Takes one unit of a limited pack. Unlimited packs (stock null) are not touched, so they never become a
  * hot row; callers take stock last in their transaction, so a limited pack's row is locked briefly.
  */
-export function takeStock(writes: WriteBatch, pack: Pick<GiftPack, 'id' | 'stock'>): void {
+export async function takeStock(em: EntityManager, pack: Pick<GiftPack, 'id' | 'stock'>): Promise<void> {
   if (pack.stock === null) return;
-  writes.add('UPDATE partner_gift_packs SET stock = stock - 1 WHERE id = ? AND on_sale = ? AND stock >= 1', [pack.id, true], exactlyOne(() => new OutOfStockError()));
+  await executeOne(em, 'UPDATE partner_gift_packs SET stock = stock - 1 WHERE id = ? AND on_sale = ? AND stock >= 1', [pack.id, true], () => new OutOfStockError());
 }
 
 /** Gives back the unit a closed order took (if the pack still counts stock). */
@@ -45,20 +45,21 @@ function couponProblem(coupon: PartnerCoupon, price: number, now: Date): string 
  * Binds an unused coupon to the order: `used` when paid at once, `reserved` while Alipay is pending.
  * The conditions are repeated in the update, so of two orders racing for one coupon only one gets it.
  */
-export function claimCoupon(writes: WriteBatch, coupon: PartnerCoupon, orderNo: string, price: number, to: 'used' | 'reserved', now: Date): void {
+export async function claimCoupon(em: EntityManager, coupon: PartnerCoupon, orderNo: string, price: number, to: 'used' | 'reserved', now: Date): Promise<void> {
   const problem = couponProblem(coupon, price, now);
   if (problem) throw new CouponUnusableError(problem);
-  writes.add(
+  await executeOne(
+    em,
     "UPDATE partner_coupons SET status = ?, order_no = ? WHERE id = ? AND user_id = ? AND status = 'unused' AND min_price <= ? AND (expires_at IS NULL OR expires_at > ?)",
     [to, orderNo, coupon.id, coupon.userId, price, now],
-    exactlyOne(() => new CouponUnusableError()),
+    () => new CouponUnusableError(),
   );
 }
 
 /** The coupon reserved for a now-paid order becomes used. */
-export function useReservedCoupon(writes: WriteBatch, order: PartnerOrder): void {
+export async function useReservedCoupon(em: EntityManager, order: PartnerOrder): Promise<void> {
   if (!order.couponId) return;
-  writes.add("UPDATE partner_coupons SET status = 'used' WHERE id = ? AND status = 'reserved' AND order_no = ?", [order.couponId, order.orderNo]);
+  await execute(em, "UPDATE partner_coupons SET status = 'used' WHERE id = ? AND status = 'reserved' AND order_no = ?", [order.couponId, order.orderNo]);
 }
 
 /** The coupon reserved for a now-closed order can be used again. */
@@ -71,11 +72,12 @@ async function releaseReservedCoupon(em: EntityManager, order: PartnerOrder): Pr
  * What a paid order gives its buyer: the pack's level, only if it ranks above the buyer's current one
  * (an unknown current level counts as lower), and the pack's score. Called once per order, right after
  * the order's own conditional move to paid. One UPDATE does both, in plain SQL: every payment runs it
- * (database/sql.ts), batched with the payment's other writes.
+ * (database/sql.ts).
  */
-export function grantPaidBenefits(writes: WriteBatch, order: Pick<PartnerOrder, 'userId' | 'grantLevelId' | 'orderScore'>): void {
+export async function grantPaidBenefits(em: EntityManager, order: Pick<PartnerOrder, 'userId' | 'grantLevelId' | 'orderScore'>): Promise<void> {
   if (!order.grantLevelId && order.orderScore <= 0) return;
-  writes.add(
+  await execute(
+    em,
     `UPDATE partner_users
         SET level_id = CASE WHEN ? IS NOT NULL AND (level_id IS NULL OR level_id NOT IN (
               SELECT l.id FROM partner_levels l WHERE l.level_rank >= (SELECT g.level_rank FROM partner_levels g WHERE g.id = ?)))

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PartnerApi } from '../common/envelope/api-family.decorator';
 import { ErrorCode } from '../common/errors/app-error';
-import { CommitMark, RequestCommitMark } from '../common/idempotency/commit-mark';
+import { Claim, RequestClaim } from '../common/idempotency/request-claim';
 import { DedupeIdenticalRequests, Signed } from '../common/signature/signed.decorator';
 import { ApiEnvelope } from '../common/swagger/api-responses';
 import { GiftListResultDto } from './dto/gift-pack.dto';
@@ -29,8 +29,8 @@ export class PartnerOrderController {
   @DedupeIdenticalRequests()
   @ApiOperation({ summary: '订单支付（余额或支付宝）/ Pay for a gift pack (balance or Alipay)' })
   @ApiEnvelope('partner', PayResultDto, [...SIGNED_ERRORS, NotFound, InsufficientFunds, CouponUnusable, OutOfStock])
-  pay(@Body() dto: PayOrderDto, @RequestCommitMark() commitMark?: CommitMark): Promise<PayResultDto> {
-    return this.orders.pay({ userId: dto.user_id, payType: dto.pay_type, giftPosId: dto.gift_pos_id, couponId: dto.coupon_id, addressId: dto.address_id }, commitMark);
+  pay(@Body() dto: PayOrderDto, @Claim() claim?: RequestClaim): Promise<PayResultDto> {
+    return this.orders.pay({ userId: dto.user_id, payType: dto.pay_type, giftPosId: dto.gift_pos_id, couponId: dto.coupon_id, addressId: dto.address_id }, claim);
   }
 
   @Post('gift/list')
@@ -65,8 +65,8 @@ export class PartnerOrderController {
   @Signed('partner')
   @ApiOperation({ summary: '取消待支付订单 / Cancel an order awaiting payment' })
   @ApiEnvelope('partner', OrderResultDto, [...SIGNED_ERRORS, NotFound, IllegalState])
-  cancel(@Body() dto: OrderNoDto, @RequestCommitMark() commitMark?: CommitMark): Promise<OrderResultDto> {
-    return this.orders.cancel(dto.user_id, dto.order_no, commitMark);
+  cancel(@Body() dto: OrderNoDto, @Claim() claim?: RequestClaim): Promise<OrderResultDto> {
+    return this.orders.cancel(dto.user_id, dto.order_no, claim);
   }
 
   @Post('order/repay')
@@ -83,7 +83,7 @@ export class PartnerOrderController {
   @Signed('partner')
   @ApiOperation({ summary: '确认收货 / Confirm receipt of a shipped order' })
   @ApiEnvelope('partner', OrderResultDto, [...SIGNED_ERRORS, NotFound, IllegalState])
-  receive(@Body() dto: OrderNoDto, @RequestCommitMark() commitMark?: CommitMark): Promise<OrderResultDto> {
-    return this.orders.receive(dto.user_id, dto.order_no, commitMark);
+  receive(@Body() dto: OrderNoDto, @Claim() claim?: RequestClaim): Promise<OrderResultDto> {
+    return this.orders.receive(dto.user_id, dto.order_no, claim);
   }
 }

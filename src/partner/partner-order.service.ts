@@ -6,8 +6,8 @@ import { fenToYuan } from '../common/money';
 import { hexId } from '../common/ids';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/db-errors';
-import { CommitMark } from '../common/idempotency/commit-mark';
-import { select, WriteBatch } from '../database/sql';
+import { RequestClaim } from '../common/idempotency/request-claim';
+import { insertRows, select } from '../database/sql';
 import { GiftPack } from '../database/entities/partner/gift-pack.entity';
 import { PartnerAddress } from '../database/entities/partner/partner-address.entity';
 import { PartnerCoupon } from '../database/entities/partner/partner-coupon.entity';
@@ -100,9 +100,9 @@ export class PartnerOrderService {
    * The transaction runs under a fresh order number. A unique violation means another instance took the number in
    * the same millisecond (or, far rarer, the payment's `out_trade_no`): the whole transaction is rolled back and run
    * again a little later, so nothing of the failed attempt remains. The answer is made inside the transaction, so
-   * that it is stored with its commit (`CommitMark.answeredWith`).
+   * that the request's claim records it with the commit (`RequestClaim`).
    */
-  async pay(input: PayOrderInput, commitMark?: CommitMark): Promise<PayResultDto> {
+  async pay(input: PayOrderInput, claim?: RequestClaim): Promise<PayResultDto> {
     let ms = this.orderNoClock.next();
     for (let attempt = 1; ; attempt++) {
       const orderNo = formatOrderNo(ms, this.config.APP_TIMEZONE);
@@ -110,7 +110,7 @@ export class PartnerOrderService {
         return await this.tx.run(async (em) => {
           const { order, payment } = await this.createOrder(em, input, orderNo, new Date());
           return { ali_pay_url: payment ? this.alipay.payUrl(payment) : '', order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
-        }, commitMark?.answeredWith);
+        }, claim);
       } catch (error) {
         if (!isUniqueViolation(error) || attempt >= ORDER_NO_ATTEMPTS) throw error;
         ms = this.orderNoClock.bumpPast(ms, randomInt(0, ORDER_NO_JITTER_MS));
@@ -150,12 +150,12 @@ export class PartnerOrderService {
   }
 
   /** 0 → -1: the pending payment is closed, the coupon and stock released, once. */
-  cancel(userId: string, orderNo: string, commitMark?: CommitMark): Promise<OrderResultDto> {
+  cancel(userId: string, orderNo: string, claim?: RequestClaim): Promise<OrderResultDto> {
     return this.tx.run(async (em) => {
       const found = await this.ownOrder(em, userId, orderNo);
       await closeUnpaidOrder(em, this.payments, found, new Date());
       return { order_info: toOrderInfo(await em.findOneByOrFail(PartnerOrder, { orderNo }), this.config.APP_TIMEZONE) };
-    }, commitMark?.answeredWith);
+    }, claim);
   }
 
   /**
@@ -170,22 +170,22 @@ export class PartnerOrderService {
     if (order.payExpiresAt.getTime() <= Date.now()) throw new IllegalStateError('订单已超时，请重新下单');
     const payment = order.billNo ? await this.payments.findByOutTradeNo(em, order.billNo) : null;
     if (!payment || payment.status !== PaymentStatus.Pending) throw new IllegalStateError();
-    return { ali_pay_url: await this.alipay.payUrl(payment), order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
+    return { ali_pay_url: this.alipay.payUrl(payment), order_info: toOrderInfo(order, this.config.APP_TIMEZONE) };
   }
 
   /** 2 → 3 by the buyer. */
-  receive(userId: string, orderNo: string, commitMark?: CommitMark): Promise<OrderResultDto> {
+  receive(userId: string, orderNo: string, claim?: RequestClaim): Promise<OrderResultDto> {
     return this.tx.run(async (em) => {
       const found = await this.ownOrder(em, userId, orderNo);
       await transition(em, orderNo, found.orderStatus, OrderStatus.Received, { receivedAt: new Date() });
       return { order_info: toOrderInfo(await em.findOneByOrFail(PartnerOrder, { orderNo }), this.config.APP_TIMEZONE) };
-    }, commitMark?.answeredWith);
+    }, claim);
   }
 
   /**
-   * Reads what the order copies, then sends every write in one batch (one round trip on MySQL): the order, the
-   * coupon claim, the wallet debit and its ledger row or the pending payment, level and score, the stock. The
-   * conditional updates are checked after the batch; a failed one rolls the whole transaction back.
+   * Reads what the order copies, then writes: the order, the coupon claim, the wallet debit and its ledger row or the
+   * pending payment, level and score, the stock. Each conditional update is checked as it runs; a failed one rolls
+   * the whole transaction back.
    */
   private async createOrder(em: EntityManager, input: PayOrderInput, orderNo: string, now: Date): Promise<{ order: PartnerOrder; payment: Payment | null }> {
     const { user, address, pack } = await this.orderSources(em, input);
@@ -199,10 +199,9 @@ export class PartnerOrderService {
     const payAmount = pack.price - deductPrice;
     const paidNow = input.payType === PayType.Balance || payAmount === 0;
     const payExpiresAt = new Date(now.getTime() + this.config.ORDER_PAY_TIMEOUT_MINUTES * 60_000);
-    const writes = new WriteBatch();
     const payment = paidNow
       ? null
-      : this.payments.createPendingWith(writes, em, { bizType: 'partner_order', bizNo: orderNo, amount: payAmount, subject: pack.title, expiresAt: payExpiresAt });
+      : this.payments.newPending({ bizType: 'partner_order', bizNo: orderNo, amount: payAmount, subject: pack.title, expiresAt: payExpiresAt });
 
     const order = em.create(PartnerOrder, {
       id: hexId(),
@@ -243,16 +242,17 @@ export class PartnerOrderService {
       closedAt: null,
     });
 
-    writes.insert(em, PartnerOrder, order);
-    if (coupon) claimCoupon(writes, coupon, orderNo, pack.price, paidNow ? 'used' : 'reserved', now);
-    if (!payment) {
+    await insertRows(em, PartnerOrder, order);
+    if (coupon) await claimCoupon(em, coupon, orderNo, pack.price, paidNow ? 'used' : 'reserved', now);
+    if (payment) {
+      await insertRows(em, Payment, payment);
+    } else {
       if (payAmount > 0) {
-        this.wallets.debitWith(writes, { ownerType: 'partner_user', ownerId: user.id, amount: payAmount, bizType: 'partner_order_pay', bizNo: orderNo, remark: pack.title });
+        await this.wallets.debit(em, { ownerType: 'partner_user', ownerId: user.id, amount: payAmount, bizType: 'partner_order_pay', bizNo: orderNo, remark: pack.title });
       }
-      grantPaidBenefits(writes, order);
+      await grantPaidBenefits(em, order);
     }
-    takeStock(writes, pack);
-    await writes.run(em);
+    await takeStock(em, pack);
     return { order, payment };
   }
 

@@ -1,6 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { WriteBatch } from '../database/sql';
 import { PartnerOrder } from '../database/entities/partner/partner-order.entity';
 import { Payment } from '../database/entities/payments/payment.entity';
 import { PaymentSettlementRegistry, SettlementHandler } from '../payments/payment-settlement.registry';
@@ -30,10 +29,8 @@ export class PartnerOrderSettlement implements SettlementHandler, OnModuleInit {
       billNo: payment.outTradeNo,
     });
     if (!paid) return 'closed';
-    const writes = new WriteBatch();
-    useReservedCoupon(writes, order);
-    grantPaidBenefits(writes, order);
-    await writes.defer(em);
+    await useReservedCoupon(em, order);
+    await grantPaidBenefits(em, order);
     return 'settled';
   }
 }

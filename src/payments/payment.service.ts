@@ -6,7 +6,7 @@ import { compactTime } from '../common/time';
 import { Fen } from '../common/money';
 import { isUniqueViolation } from '../database/db-errors';
 import { Payment, PaymentBizType, PaymentStatus } from '../database/entities/payments/payment.entity';
-import { WriteBatch } from '../database/sql';
+import { insertRows } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import { PaymentSettlementRegistry } from './payment-settlement.registry';
 
@@ -42,7 +42,7 @@ export class PaymentService {
     for (let attempt = 0; ; attempt++) {
       const payment = this.newPending(input);
       try {
-        await em.insert(Payment, payment);
+        await insertRows(em, Payment, payment);
         return payment;
       } catch (error) {
         if (!isUniqueViolation(error) || attempt >= 3) throw error;
@@ -51,16 +51,10 @@ export class PaymentService {
   }
 
   /**
-   * A pending payment written as one of the caller's batch of writes, with a fresh `out_trade_no` (time + 10
-   * random digits). The caller's transaction is retried whole on the rare duplicate.
+   * A pending payment not yet written, with a fresh `out_trade_no` (time + 10 random digits): for a caller that
+   * inserts it itself and retries its transaction whole on the rare duplicate.
    */
-  createPendingWith(writes: WriteBatch, em: EntityManager, input: NewPayment): Payment {
-    const payment = this.newPending(input);
-    writes.insert(em, Payment, payment);
-    return payment;
-  }
-
-  private newPending(input: NewPayment): Payment {
+  newPending(input: NewPayment): Payment {
     const now = new Date();
     return Object.assign(new Payment(), {
       ...input,

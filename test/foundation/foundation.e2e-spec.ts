@@ -1,3 +1,5 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import type { MysqlConnectionOptions } from 'typeorm/driver/mysql/MysqlConnectionOptions';
 import { IdempotencyService } from '../../src/common/idempotency/idempotency.service';
 import { IdempotencyRecord } from '../../src/database/entities/common/idempotency-record.entity';
 import { describeEachEngine } from '../support/each-engine';
@@ -82,12 +84,12 @@ describeEachEngine(
       const before = probeCalls.partner;
       const params = signPartner({ user_id: USER, pay_type: 1, nonce: 'n-retry-1', timestamp: String(Math.floor(Date.now() / 1000)) });
       const first = await ctx().http.post('/test-probe/partner').send(params).expect(200);
+      // The probe answers with its call count, so an equal body is the stored answer, not a second run's.
       const again = await ctx().http.post('/test-probe/partner').send(params).expect(200);
       expect(again.body).toEqual(first.body);
-      expect(probeCalls.partner).toBe(before + 1);
+      expect(first.body.result.call).toBe(before + 1);
       const reused = await ctx().http.post('/test-probe/partner').send(signPartner({ user_id: USER, pay_type: 2, nonce: 'n-retry-1' })).expect(401);
       expect(reused.body).toMatchObject({ code: 40102, msg: 'nonce 已被使用' });
-      expect(probeCalls.partner).toBe(before + 1);
     });
 
     it('a refused request replays its refusal under the same nonce', async () => {
@@ -97,60 +99,53 @@ describeEachEngine(
       expect(again.body).toEqual(first.body);
     });
 
-    it('20 parallel copies of one nonce make one effect; the others get the original response or 40901', async () => {
-      const before = probeCalls.mall;
-      const params = signMall({ uid: 2455, goods: [{ goods_id: 164, total: 1 }], nonce: 'n-parallel-1' });
-      const responses = await Promise.all(Array.from({ length: 20 }, () => ctx().http.post('/order/probe').send(params)));
-      expect(probeCalls.mall).toBe(before + 1);
-      const ok = responses.filter((r) => r.status === 200);
-      expect(ok.length).toBeGreaterThanOrEqual(1);
-      for (const r of ok) expect(r.body).toEqual(ok[0].body);
-      for (const r of responses.filter((r) => r.status !== 200)) expect(r.body).toMatchObject({ result: 0, data: { code: 40901 } });
-      const rows = await ctx().dataSource.getRepository(IdempotencyRecord).countBy({ key: `nonce:mall:2022010600605642:n-parallel-1` });
+    it('20 parallel copies of one nonce make one effect; the others get the original response', async () => {
+      const effects = () => ctx().dataSource.getRepository(MallApp).countBy({ name: 'parallel-1' });
+      const params = signPartner({ marker: 'parallel-1', nonce: 'n-parallel-1' });
+      const responses = await Promise.all(Array.from({ length: 20 }, () => ctx().http.post('/test-probe/commit').send(params)));
+      expect(await effects()).toBe(1);
+      for (const r of responses) expect(r.status).toBe(200);
+      for (const r of responses) expect(r.body).toEqual(responses[0].body);
+      const rows = await ctx().dataSource.getRepository(IdempotencyRecord).countBy({ key: 'nonce:partner::n-parallel-1' });
       expect(rows).toBe(1);
     });
 
-    it('a request whose effect committed is never run again, even when its claim looks abandoned', async () => {
+    it('a retry while the original is between its COMMIT and its answer gets the committed answer, no second effect', async () => {
       const effects = () => ctx().dataSource.getRepository(MallApp).countBy({ name: 'crash-1' });
       const params = signPartner({ marker: 'crash-1', nonce: 'n-crash-1' });
-      const key = 'nonce:partner::n-crash-1';
-      const records = ctx().dataSource.getRepository(IdempotencyRecord);
       let release!: () => void;
       afterCommit.hold = new Promise<void>((resolve) => (release = resolve));
       const first = ctx().http.post('/test-probe/commit').send(params).then((r) => r);
       try {
         for (let i = 0; i < 100 && (await effects()) === 0; i++) await new Promise((r) => setTimeout(r, 20));
         expect(await effects()).toBe(1);
-        // As if the process had died right after COMMIT and a retry came much later: the claim is older than the takeover limit.
-        await records.update({ key }, { createdAt: new Date(Date.now() - 10 * 60_000) });
-        const retry = await ctx().http.post('/test-probe/commit').send(params);
-        expect(retry.status).toBe(409);
-        expect(retry.body).toMatchObject({ code: 40901, msg: '请求已受理，请勿重复提交，请查询处理结果' });
+        const retry = await ctx().http.post('/test-probe/commit').send(params).expect(200);
+        expect(retry.body).toMatchObject({ code: 1, result: { marker: 'crash-1' } });
         expect(await effects()).toBe(1);
       } finally {
         release();
         afterCommit.hold = Promise.resolve();
       }
-      expect((await first).status).toBe(200);
-      const replay = await ctx().http.post('/test-probe/commit').send(params).expect(200);
-      expect(replay.body).toEqual((await first).body);
+      const original = await first;
+      expect(original.status).toBe(200);
+      expect(original.body.result).toEqual({ marker: 'crash-1' });
       expect(await effects()).toBe(1);
     });
 
-    it('a request that failed after its commit replays that failure and makes no second effect', async () => {
+    it('a request whose answer was lost after its commit is answered by a retry with the committed answer', async () => {
       const effects = () => ctx().dataSource.getRepository(MallApp).countBy({ name: 'crash-2' });
       const params = signPartner({ marker: 'crash-2', nonce: 'n-crash-2' });
       afterCommit.fail = true;
-      const first = await ctx().http.post('/test-probe/commit').send(params).expect(500);
+      await ctx().http.post('/test-probe/commit').send(params).expect(500);
       afterCommit.fail = false;
-      const retry = await ctx().http.post('/test-probe/commit').send(params).expect(500);
-      expect(retry.body).toMatchObject({ code: 50001, msg: first.body.msg });
+      const retry = await ctx().http.post('/test-probe/commit').send(params).expect(200);
+      expect(retry.body).toMatchObject({ code: 1, result: { marker: 'crash-2' } });
       expect(await effects()).toBe(1);
     });
 
     it('expired request keys are purged, live ones kept', async () => {
       const repo = ctx().dataSource.getRepository(IdempotencyRecord);
-      const base = { requestHash: 'h'.repeat(64), state: 'done' as const, outcome: '{"ok":true,"data":{}}', createdAt: new Date() };
+      const base = { requestHash: 'h'.repeat(64), outcome: '{"ok":true,"data":{}}', createdAt: new Date() };
       await repo.insert([
         { ...base, key: 'purge-test-old', expiresAt: new Date(Date.now() - 1000) },
         { ...base, key: 'purge-test-live', expiresAt: new Date(Date.now() + 60_000) },
@@ -172,11 +167,30 @@ describeEachEngine(
 );
 
 describeEachEngine('database schema', (ctx) => {
+  /**
+   * TypeORM reads a schema back in the dialect of the server it talks to: its MySQL dialect misreads MariaDB's column
+   * defaults. So a `mysql://` run against MariaDB (as CI runs it: no MySQL 8 server here) compares in the MariaDB
+   * dialect, on the same database.
+   */
+  async function comparingDataSource(): Promise<{ source: DataSource; close: () => Promise<void> }> {
+    const own = ctx().dataSource;
+    if (own.options.type !== 'mysql') return { source: own, close: async () => undefined };
+    const [{ version }] = await own.query('SELECT VERSION() AS version');
+    if (!/mariadb/i.test(String(version))) return { source: own, close: async () => undefined };
+    const source = await new DataSource({ ...(own.options as MysqlConnectionOptions), type: 'mariadb', migrationsRun: false } as DataSourceOptions).initialize();
+    return { source, close: () => source.destroy() };
+  }
+
   it('the entities and the schema agree (on MySQL: generating a migration after running them yields nothing)', async () => {
-    const pending = await ctx().dataSource.driver.createSchemaBuilder().log();
-    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
-    if (ctx().engine === 'mysql') {
-      expect(await ctx().dataSource.showMigrations()).toBe(false);
+    const { source, close } = await comparingDataSource();
+    try {
+      const pending = await source.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+      if (ctx().engine === 'mysql') {
+        expect(await source.showMigrations()).toBe(false);
+      }
+    } finally {
+      await close();
     }
   });
 });

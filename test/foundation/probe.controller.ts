@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { MallApp } from '../../src/database/entities/mall/mall-app.entity';
 import { TransactionService } from '../../src/database/transaction.service';
-import { CommitMark, RequestCommitMark } from '../../src/common/idempotency/commit-mark';
+import { Claim, RequestClaim } from '../../src/common/idempotency/request-claim';
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { MallApi, PartnerApi } from '../../src/common/envelope/api-family.decorator';
@@ -53,16 +53,16 @@ export class PartnerProbeController {
   @Post('commit')
   @HttpCode(200)
   @Signed('partner')
-  async commit(@Body() dto: CommitProbeDto, @RequestCommitMark() commitMark?: CommitMark) {
-    await this.tx.run(
-      (em) => em.insert(MallApp, { appId: `probe-${dto.marker}-${Date.now() % 1e6}`, name: dto.marker, secret: 's', notifyUrl: '', enabled: false, createdAt: new Date() }),
-      commitMark?.committed,
-    );
+  async commit(@Body() dto: CommitProbeDto, @Claim() claim?: RequestClaim) {
+    const answer = await this.tx.run(async (em) => {
+      await em.insert(MallApp, { appId: `p-${dto.marker}-${Math.random().toString(36).slice(2, 10)}`.slice(0, 32), name: dto.marker, secret: 's', notifyUrl: '', enabled: false, createdAt: new Date() });
+      return { marker: dto.marker };
+    }, claim);
     const hold = afterCommit.hold;
     afterCommit.hold = Promise.resolve();
     await hold;
     if (afterCommit.fail) throw new TypeError('response lost after commit');
-    return { marker: dto.marker };
+    return answer;
   }
 
   @Post('partner')

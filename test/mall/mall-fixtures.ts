@@ -6,7 +6,6 @@ import { MallGoods } from '../../src/database/entities/mall/mall-goods.entity';
 import { MallMember } from '../../src/database/entities/mall/mall-member.entity';
 import { MallOrder } from '../../src/database/entities/mall/mall-order.entity';
 import { MallTrade } from '../../src/database/entities/mall/mall-trade.entity';
-import { WalletService } from '../../src/payments/wallet/wallet.service';
 import type { TestApp } from '../support/test-app';
 import { signMall } from '../support/signing';
 
@@ -112,8 +111,7 @@ export async function createCoupon(t: TestApp, uid: number, amountYuan: number, 
 export async function snapshot(t: TestApp, uid: number, goodsIds: number[], couponIds: number[]) {
   const em = t.dataSource.manager;
   const member = await em.findOneByOrFail(MallMember, { uid });
-  const owner = { ownerType: 'mall_member' as const, ownerId: String(uid) };
-  const audit = await t.app.get(WalletService).audit(em, owner);
+  const audit = await walletAudit(t, 'mall_member', String(uid));
   const goods = await em.find(MallGoods, { where: { id: In(goodsIds) }, order: { id: 'ASC' } });
   const coupons = couponIds.length ? await em.find(MallCoupon, { where: { id: In(couponIds) }, order: { id: 'ASC' } }) : [];
   return {
@@ -129,3 +127,12 @@ export async function snapshot(t: TestApp, uid: number, goodsIds: number[], coup
 }
 
 export const fen = (yuan: number) => Math.round(yuan * 100);
+
+/** A wallet's balance beside the sum and count of its ledger rows (they must always agree). */
+export async function walletAudit(t: TestApp, ownerType: string, ownerId: string): Promise<{ balance: number; ledgerSum: number; rows: number }> {
+  const [row] = await t.dataSource.query(
+    'SELECT w.balance AS balance, COALESCE(SUM(l.delta), 0) AS ledger_sum, COUNT(l.id) AS ledger_rows FROM wallets w LEFT JOIN wallet_ledger l ON l.wallet_id = w.id WHERE w.owner_type = ? AND w.owner_id = ? GROUP BY w.id, w.balance',
+    [ownerType, ownerId],
+  );
+  return { balance: Number(row?.balance ?? 0), ledgerSum: Number(row?.ledger_sum ?? 0), rows: Number(row?.ledger_rows ?? 0) };
+}

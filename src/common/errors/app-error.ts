@@ -111,3 +111,10 @@ export class DatabaseUnavailableError extends AppError {
     super(ErrorCode.Internal, '服务暂不可用，请稍后重试', {}, 503);
   }
 }
+
+/** Retry later: a lock conflict that retries could not settle, or more requests than the service takes at once. */
+export class ServiceBusyError extends AppError {
+  constructor(message = '服务繁忙，请稍后重试') {
+    super(ErrorCode.Internal, message, {}, 503);
+  }
+}

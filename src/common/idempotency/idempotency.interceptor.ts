@@ -3,26 +3,23 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { AppConfig } from '../../config/app-config';
-import { AppError, ConflictError, ErrorCode, InvalidParamsError, ReplayError } from '../errors/app-error';
+import { AppError, ConflictError, InvalidParamsError, ReplayError } from '../errors/app-error';
 import { sha256Hex } from '../signature/hash';
 import { DEDUPE_IDENTICAL, signedRequestOf } from '../signature/signature-metadata';
-import { CommitMark, setCommitMark } from './commit-mark';
-import { IdempotencyService, outcomeToError, StoredOutcome } from './idempotency.service';
+import { ClaimTakenError, IdempotencyService, outcomeToError, Verdict } from './idempotency.service';
+import { attachClaim, ClaimKey, RequestClaim, StoredOutcome } from './request-claim';
 
 const DAY_SECONDS = 24 * 3600;
 const KEY_PATTERN = /^[\w.:-]{1,64}$/;
-
-interface KeyPlan {
-  key: string;
-  ttlSeconds: number;
-  mismatch: () => AppError;
-  /** Content dedupe keeps only successes: a refused payment may be retried once the user tops up. */
-  keepFailures: boolean;
-}
+/** Rounds of "run, find the key taken, judge" before giving up on a key that keeps changing hands. */
+const MAX_ROUNDS = 3;
 
 /**
- * Replays the stored outcome of a signed request seen before (SPEC §3): by `Idempotency-Key` header,
- * by `nonce`, or, on routes marked `@DedupeIdenticalRequests()`, by identical content in a short window.
+ * The replay rules of SPEC §3 for signed requests. Every rule that applies to a request names a key: its `nonce`
+ * (scoped to the caller; the stored hash covers route and parameters, so the nonce names one request), its
+ * `Idempotency-Key` header (scoped to caller and route) and, on routes marked `@DedupeIdenticalRequests()`, its
+ * content within a short window. The request is a replay when any of its keys says so: the header is not signed,
+ * so it only ever adds a key and never removes one.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -34,71 +31,80 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = context.switchToHttp().getRequest<Request>();
-    const plan = this.plan(req, context);
-    if (!plan) return next.handle();
-    return from(this.run(req, plan, sha256Hex(signedRequestOf(req)!.canonical), next));
+    const claim = this.claimOf(req, context);
+    if (!claim) return next.handle();
+    attachClaim(req, claim);
+    return from(this.run(claim, next));
   }
 
-  private plan(req: Request, context: ExecutionContext): KeyPlan | null {
+  private claimOf(req: Request, context: ExecutionContext): RequestClaim | null {
     const signed = signedRequestOf(req);
     if (!signed) return null;
     const scope = `${signed.scheme}:${signed.appId}`;
+    const route = req.route?.path ?? req.path;
+    const keys: ClaimKey[] = [];
+    if (signed.nonce) {
+      keys.push({ key: `nonce:${scope}:${signed.nonce}`, ttlSeconds: DAY_SECONDS, mismatch: () => new ReplayError('nonce 已被使用'), keepFailures: true });
+    }
     const header = req.header('idempotency-key');
     if (header !== undefined) {
       if (!KEY_PATTERN.test(header)) throw new InvalidParamsError({ 'Idempotency-Key': 'Idempotency-Key 格式不正确' });
-      return {
-        key: `key:${scope}:${req.route?.path ?? req.path}:${header}`,
-        ttlSeconds: DAY_SECONDS,
-        mismatch: () => new ConflictError('Idempotency-Key 已用于不同的请求'),
-        keepFailures: true,
-      };
+      keys.push({ key: `key:${scope}:${route}:${header}`, ttlSeconds: DAY_SECONDS, mismatch: () => new ConflictError('Idempotency-Key 已用于不同的请求'), keepFailures: true });
     }
-    if (signed.nonce) {
-      return { key: `nonce:${scope}:${signed.nonce}`, ttlSeconds: DAY_SECONDS, mismatch: () => new ReplayError('nonce 已被使用'), keepFailures: true };
+    if (this.config.IDEMPOTENCY_WINDOW_SECONDS > 0 && this.reflector.get<boolean>(DEDUPE_IDENTICAL, context.getHandler())) {
+      // Only successes: a payment refused for want of balance may be retried at once after a top-up.
+      keys.push({ key: `same:${scope}:${route}:${sha256Hex(signed.canonical)}`, ttlSeconds: this.config.IDEMPOTENCY_WINDOW_SECONDS, mismatch: () => new ConflictError('请求冲突'), keepFailures: false });
     }
-    const dedupe = this.reflector.get<boolean>(DEDUPE_IDENTICAL, context.getHandler());
-    if (dedupe && this.config.IDEMPOTENCY_WINDOW_SECONDS > 0) {
-      return {
-        key: `same:${scope}:${req.route?.path ?? req.path}:${sha256Hex(signed.canonical)}`,
-        ttlSeconds: this.config.IDEMPOTENCY_WINDOW_SECONDS,
-        mismatch: () => new ConflictError('请求冲突'),
-        keepFailures: false,
-      };
-    }
-    return null;
+    if (keys.length === 0) return null;
+    return new RequestClaim(keys, sha256Hex(`${route}\n${signed.canonical}`), this.idempotency);
   }
 
-  private async run(req: Request, plan: KeyPlan, requestHash: string, next: CallHandler): Promise<unknown> {
-    const claim = await this.idempotency.claim(plan.key, requestHash, plan.ttlSeconds, plan.mismatch);
-    if (!claim.claimed) return replay(claim.outcome);
-    let data: unknown;
-    try {
-      const mark = new CommitMark(plan.key);
-      setCommitMark(req, mark);
-      data = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      if (mark.stored(data)) return data;
-    } catch (error) {
-      // Once the effect is committed the failure is the request's answer, whatever it is: store it for replay.
-      // Before that, a business refusal is kept only where the plan says so; anything else may be retried.
-      const committed = await this.idempotency.isCommitted(plan.key).catch(() => false);
-      if (committed || (plan.keepFailures && error instanceof AppError && error.httpStatus < 500)) {
-        await this.idempotency.complete(plan.key, failureOutcome(error));
-      } else {
-        await this.idempotency.release(plan.key).catch(() => undefined);
+  private async run(claim: RequestClaim, next: CallHandler): Promise<unknown> {
+    for (let round = 1; ; round++) {
+      try {
+        const data = await lastValueFrom(next.handle(), { defaultValue: undefined });
+        if (!claim.recorded) await this.idempotency.recordAlone(claim, { ok: true, data });
+        return data;
+      } catch (error) {
+        if (error instanceof ClaimTakenError) {
+          const verdict = await this.idempotency.verdict(claim);
+          if (verdict.kind !== 'new') return answerOf(verdict);
+          // The record that took the key expired (now deleted) or vanished: run the request anew.
+          if (round >= MAX_ROUNDS) throw new ConflictError('请求处理中，请稍后重试');
+          continue;
+        }
+        if (error instanceof AppError && error.httpStatus < 500) return this.refused(claim, error);
+        throw error;
       }
-      throw error;
     }
-    await this.idempotency.complete(plan.key, { ok: true, data });
-    return data;
+  }
+
+  /**
+   * A business refusal may be the shadow of an identical request that won (its debit left too little balance): if a
+   * key names a recorded request, that one is the answer. Otherwise the refusal is recorded under the keys that
+   * keep failures, so that a replay gets it back.
+   */
+  private async refused(claim: RequestClaim, error: AppError): Promise<unknown> {
+    const verdict = await this.idempotency.verdict(claim);
+    if (verdict.kind !== 'new') return answerOf(verdict);
+    try {
+      await this.idempotency.recordAlone(claim, failureOutcome(error));
+    } catch (recordError) {
+      if (!(recordError instanceof ClaimTakenError)) throw recordError;
+      const again = await this.idempotency.verdict(claim);
+      if (again.kind !== 'new') return answerOf(again);
+    }
+    throw error;
   }
 }
 
-function failureOutcome(error: unknown): Extract<StoredOutcome, { ok: false }> {
-  if (error instanceof AppError) return { ok: false, code: error.code, msg: error.message, errors: error.errors, httpStatus: error.httpStatus };
-  return { ok: false, code: ErrorCode.Internal, msg: '服务器内部错误', errors: {}, httpStatus: 500 };
+function failureOutcome(error: AppError): Extract<StoredOutcome, { ok: false }> {
+  return { ok: false, code: error.code, msg: error.message, errors: error.errors, httpStatus: error.httpStatus };
 }
 
-function replay(outcome: StoredOutcome): unknown {
-  if (outcome.ok) return outcome.data;
-  throw outcomeToError(outcome);
+/** The answer a judged request gets: the stored outcome (returned or thrown again), or the refusal. */
+function answerOf(verdict: Exclude<Verdict, { kind: 'new' }>): unknown {
+  if (verdict.kind === 'refuse') throw verdict.error;
+  if (verdict.outcome.ok) return verdict.outcome.data;
+  throw outcomeToError(verdict.outcome);
 }

@@ -1,95 +1,77 @@
 import { Injectable } from '@nestjs/common';
-import { LessThan } from 'typeorm';
+import { EntityManager, In, LessThan } from 'typeorm';
 import { IdempotencyRecord } from '../../database/entities/common/idempotency-record.entity';
 import { affectedRows, isUniqueViolation } from '../../database/db-errors';
-import { execute, insertRow } from '../../database/sql';
+import { execute, insertRows, placeholders } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
-import { AppError, ConflictError, ErrorCode, FieldErrors } from '../errors/app-error';
+import { AppError, ErrorCode } from '../errors/app-error';
+import { ClaimRecorder, RequestClaim, StoredOutcome } from './request-claim';
 
-/** A finished request as it is replayed: the handler's data, or the business error it ended with. */
-export type StoredOutcome =
-  | { ok: true; data: unknown }
-  | { ok: false; code: ErrorCode; msg: string; errors: FieldErrors; httpStatus: number };
+/** A key of the claim is taken by a request recorded before (or committing right now). */
+export class ClaimTakenError extends Error {
+  constructor() {
+    super('an idempotency key of this request is already recorded');
+  }
+}
 
-export type ClaimResult = { claimed: true } | { claimed: false; outcome: StoredOutcome };
-
-/**
- * A claim still `processing` after this long belongs to a request that died before committing anything; it may
- * be taken over. A `committed` claim never is: its effect exists, so a retry must not run it again.
- */
-const ABANDONED_AFTER_MS = 60_000;
-const WAIT_FOR_ORIGINAL_MS = 3_000;
-const POLL_MS = 40;
+/** What the records of a claim's keys say about the request. */
+export type Verdict = { kind: 'new' } | { kind: 'replay'; outcome: StoredOutcome } | { kind: 'refuse'; error: AppError };
 
 export function outcomeToError(outcome: Extract<StoredOutcome, { ok: false }>): AppError {
-  return new AppError(outcome.code, outcome.msg, outcome.errors, outcome.httpStatus);
+  return new AppError(outcome.code as ErrorCode, outcome.msg, outcome.errors, outcome.httpStatus);
 }
 
 /**
- * Request keys claimed under a primary key, so N identical requests make one effect on any number of
- * instances: the first claims and runs, the others wait briefly for its outcome or get 40901 请求处理中.
- * Every write here is a single statement, so it runs without a transaction around it (`runStatement`); the
- * claim and the stored answer, which every signed request writes, are plain SQL (database/sql.ts).
+ * The records behind the replay rules (SPEC §3). Every key of a request is a primary key; the request's rows are
+ * inserted with its outcome, so of N identical requests at most one commits them and the others are refused or
+ * replayed. Plain SQL (database/sql.ts): every signed request writes here.
  */
 @Injectable()
-export class IdempotencyService {
+export class IdempotencyService implements ClaimRecorder {
   constructor(private readonly tx: TransactionService) {}
 
-  async claim(key: string, requestHash: string, ttlSeconds: number, mismatch: () => AppError): Promise<ClaimResult> {
-    const deadline = Date.now() + WAIT_FOR_ORIGINAL_MS;
-    for (;;) {
-      const now = new Date();
-      const fresh = { key, requestHash, state: 'processing' as const, outcome: null, createdAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) };
-      try {
-        await this.tx.runStatement((em) => insertRow(em, IdempotencyRecord, fresh));
-        return { claimed: true };
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-      }
-      const existing = await this.tx.manager.findOneBy(IdempotencyRecord, { key });
-      if (!existing) continue;
-      const expired = existing.expiresAt.getTime() <= now.getTime();
-      const abandoned = existing.state === 'processing' && now.getTime() - existing.createdAt.getTime() > ABANDONED_AFTER_MS;
-      if (expired || abandoned) {
-        if (await this.takeOver(existing, fresh)) return { claimed: true };
-        continue;
-      }
-      if (existing.requestHash !== requestHash) throw mismatch();
-      if (existing.state === 'done' && existing.outcome) return { claimed: false, outcome: JSON.parse(existing.outcome) as StoredOutcome };
-      if (Date.now() >= deadline) {
-        throw new ConflictError(existing.state === 'committed' ? '请求已受理，请勿重复提交，请查询处理结果' : '请求处理中，请稍后重试');
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  /** Inserts the claim's rows (all its keys, or those that keep failures) with `outcome`, in the caller's transaction. */
+  async record(em: EntityManager, claim: RequestClaim, outcome: StoredOutcome): Promise<void> {
+    const keys = outcome.ok ? claim.keys : claim.keys.filter((k) => k.keepFailures);
+    if (keys.length === 0) return;
+    const now = new Date();
+    const text = JSON.stringify(outcome);
+    const rows = keys.map((k) => ({ key: k.key, requestHash: claim.requestHash, outcome: text, createdAt: now, expiresAt: new Date(now.getTime() + k.ttlSeconds * 1000) }));
+    try {
+      await insertRows(em, IdempotencyRecord, ...rows);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ClaimTakenError();
+      throw error;
     }
   }
 
-  async isCommitted(key: string): Promise<boolean> {
-    return this.tx.manager.existsBy(IdempotencyRecord, { key, state: 'committed' });
+  /** `record` as a statement of its own, for requests whose handler wrote nothing or was refused. */
+  recordAlone(claim: RequestClaim, outcome: StoredOutcome): Promise<void> {
+    return this.tx.runStatement((em) => this.record(em, claim, outcome));
   }
 
-  async complete(key: string, outcome: StoredOutcome): Promise<void> {
-    await this.tx.runStatement((em) =>
-      execute(em, "UPDATE idempotency_records SET state = 'done', outcome = ? WHERE `key` = ? AND state IN ('processing', 'committed')", [
-        JSON.stringify(outcome),
-        key,
-      ]),
-    );
-  }
-
-  /** Forgets a claim whose request failed before committing anything, so that a retry may run it. */
-  async release(key: string): Promise<void> {
-    await this.tx.runStatement((em) => em.delete(IdempotencyRecord, { key, state: 'processing' }));
+  /**
+   * Judges the request by the live records of its keys: refused when one was seen with another request (the first
+   * such key decides, nonce before Idempotency-Key before content), replayed when one holds this request's outcome,
+   * new otherwise. Expired records are deleted on the way, so that their keys can be recorded again.
+   */
+  async verdict(claim: RequestClaim): Promise<Verdict> {
+    const now = new Date();
+    const found = await this.tx.manager.findBy(IdempotencyRecord, { key: In(claim.keys.map((k) => k.key)) });
+    const live = found.filter((r) => r.expiresAt.getTime() > now.getTime());
+    if (live.length < found.length) {
+      const expired = found.filter((r) => !live.includes(r)).map((r) => r.key);
+      await this.tx.runStatement((em) => execute(em, `DELETE FROM idempotency_records WHERE \`key\` IN (${placeholders(expired.length)}) AND expires_at <= ?`, [...expired, now]));
+    }
+    for (const key of claim.keys) {
+      const record = live.find((r) => r.key === key.key);
+      if (record && record.requestHash !== claim.requestHash) return { kind: 'refuse', error: key.mismatch() };
+    }
+    const original = claim.keys.map((k) => live.find((r) => r.key === k.key)).find((r) => r !== undefined);
+    return original ? { kind: 'replay', outcome: JSON.parse(original.outcome) as StoredOutcome } : { kind: 'new' };
   }
 
   async purgeExpired(now = new Date()): Promise<number> {
     return affectedRows(await this.tx.runStatement((em) => em.delete(IdempotencyRecord, { expiresAt: LessThan(now) })));
-  }
-
-  /** Conditional on the row being unchanged since we read it, so only one taker wins. */
-  private async takeOver(existing: IdempotencyRecord, fresh: IdempotencyRecord): Promise<boolean> {
-    const result = await this.tx.runStatement((em) =>
-      em.update(IdempotencyRecord, { key: existing.key, createdAt: existing.createdAt, state: existing.state }, { ...fresh }),
-    );
-    return affectedRows(result) === 1;
   }
 }

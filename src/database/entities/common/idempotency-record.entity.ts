@@ -2,24 +2,22 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { DateTimeColumn } from '../../columns';
 
 /**
- * A claimed request key (nonce, Idempotency-Key or partner-pay content hash) and, once finished,
- * the outcome to replay. Kept in the database so every instance agrees.
+ * A request key (nonce, Idempotency-Key or partner-pay content hash) with the outcome to replay. Written in the
+ * business transaction of the request it names, so it exists exactly when the request's effect does; kept in the
+ * database so every instance agrees.
  */
 @Entity('idempotency_records')
 export class IdempotencyRecord {
   @PrimaryColumn({ type: 'varchar', length: 191 })
   key: string;
 
-  /** sha256 of the request's canonical string: the same key with other parameters is refused. */
+  /** sha256 of the request's route and canonical string: the same key with another request is refused. */
   @Column({ type: 'varchar', length: 64 })
   requestHash: string;
 
-  /** `committed`: the request's business transaction committed but its response is not stored (yet). */
-  @Column({ type: 'varchar', length: 16 })
-  state: 'processing' | 'committed' | 'done';
-
-  @Column({ type: 'text', nullable: true })
-  outcome: string | null;
+  /** The stored answer (JSON of `StoredOutcome`). */
+  @Column({ type: 'text' })
+  outcome: string;
 
   @DateTimeColumn()
   createdAt: Date;

@@ -106,8 +106,8 @@ async function alter(queryRunner: QueryRunner, identifierCollationName: string, 
   }
 }
 
-export class ExactIdentifiersBigMoney1796100000000 implements MigrationInterface {
-  name = 'ExactIdentifiersBigMoney1796100000000';
+export class ExactIdentifiersBigMoney1796190000000 implements MigrationInterface {
+  name = 'ExactIdentifiersBigMoney1796190000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await alter(queryRunner, await identifierCollation(queryRunner), 'bigint');
