@@ -77,7 +77,7 @@ describeEachEngine(
 
 /** With REDIS_URL, every instance counts against the same limit (CI sets TEST_REDIS_URL; Redis runs on 127.0.0.1:6379). */
 const redisUrl = process.env.TEST_REDIS_URL;
-(redisUrl ? describe : describe.skip)('rate limit shared by two instances through Redis', () => {
+(redisUrl ? describe : describe.skip)('rate limit shared by two instances through Redis [redis]', () => {
   const limit = 10;
   const env = { RATE_LIMIT_PER_MINUTE: String(limit), REDIS_URL: redisUrl ?? '', ADMIN_TOKEN: `admin-${hex(8)}` };
   let a: TestApp;

@@ -36,8 +36,18 @@ export interface TestAppOptions {
 /** Boots the whole service on a fresh database of the engine, listening on an ephemeral port. */
 export async function createTestApp(engine: Engine, options: TestAppOptions = {}): Promise<TestApp> {
   const db = options.database ?? (await freshDatabase(engine));
-  // The rate limit is off unless a test turns it on: the suites send far more than a client would from one address.
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', DEMO_DATA: 'true', RATE_LIMIT_PER_MINUTE: '0', ...db.env, ...options.env });
+  // The rate limit is off and load shedding far away unless a test asks for them: the suites send far more than a
+  // client would from one address, and race hundreds of requests at once on purpose.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JOBS_ENABLED: 'false',
+    DEMO_DATA: 'true',
+    RATE_LIMIT_PER_MINUTE: '0',
+    MAX_IN_FLIGHT: '10000',
+    ...db.env,
+    ...options.env,
+  });
 
   @Module({ imports: [AppModule.forRoot(config)], controllers: options.controllers ?? [], providers: options.providers ?? [] })
   class TestRootModule {}
