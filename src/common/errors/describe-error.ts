@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { isConnectionFailure, isOverload } from '../../database/db-errors';
+import { driverCode, isConnectionFailure, isOverload } from '../../database/db-errors';
 import { AppError, ErrorCode, FieldErrors } from './app-error';
 
 export interface ErrorDescription {
@@ -9,7 +9,7 @@ export interface ErrorDescription {
   errors: FieldErrors;
   /** Unexpected failures are logged with their stack; expected ones are not. */
   unexpected: boolean;
-  /** 503 because the instance is busy (no database connection in time): counted, not logged one by one. */
+  /** A 503 that comes in floods (the pool's queue is full, or no connection came in time): counted, not logged one by one. */
   overload?: boolean;
 }
 
@@ -58,7 +58,9 @@ export function describeError(exception: unknown, requestId: string): ErrorDescr
     }
   }
   if (isOverload(exception)) {
-    return { httpStatus: 503, code: ErrorCode.Internal, msg: '服务繁忙', errors: { request_id: requestId }, unexpected: false, overload: true };
+    // A full queue is the instance's own load; a connection that did not come in time may also be a database gone.
+    const msg = driverCode(exception) === 'DB_BUSY' ? '服务繁忙' : '服务暂不可用，请稍后重试';
+    return { httpStatus: 503, code: ErrorCode.Internal, msg, errors: { request_id: requestId }, unexpected: false, overload: true };
   }
   if (isConnectionFailure(exception)) {
     return { httpStatus: 503, code: ErrorCode.Internal, msg: '服务暂不可用，请稍后重试', errors: { request_id: requestId }, unexpected: true };
