@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { BENCH_PACK, Fixtures, loadFixtures } from '../../bench/fixtures';
@@ -27,7 +27,8 @@ const PROBE_LIMIT_MS = 1_000;
 const LOAD_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const autocannon = require(workerData.autocannon);
-const { url, connections, seconds, bodies } = workerData;
+const { url, connections, seconds, contentType } = workerData;
+const bodies = workerData.bodies.split('\\n');
 const statuses = {};
 let paid = 0;
 let sent = 0;
@@ -37,7 +38,7 @@ autocannon({
     method: 'POST',
     path: '/app/partner/order/pay',
     setupRequest: (req) => {
-      const { body, contentType } = bodies[sent++ % bodies.length];
+      const body = bodies[sent++ % bodies.length];
       return { ...req, body, headers: { ...req.headers, 'content-type': contentType } };
     },
     onResponse: (status, body) => {
@@ -59,6 +60,7 @@ interface Phase {
 }
 
 interface Probe {
+  kind: 'health' | 'client';
   at: number;
   ms: number;
   /** Until the TCP connection was established. */
@@ -68,23 +70,43 @@ interface Probe {
   body: string;
 }
 
-/** A request on a connection of its own (a fresh client, as curl or a load balancer's probe), with a time limit. */
-function fresh(url: string, init: { method: 'GET' | 'POST'; body?: LoadRequest }): Promise<Probe> {
+/**
+ * The probes (plain JS, run as a process of their own, as curl or a load balancer would be, so that nothing in this
+ * process's event loop delays them): every PROBE_EVERY_MS, on new connections, GET /health and one signed pay; one
+ * JSON line per probe on stdout, until stdin closes.
+ */
+const PROBE_SCRIPT = `
+const http = require('node:http');
+const [baseUrl, every, limit] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+const bodies = require('node:fs').readFileSync(0, 'utf8').split('\\n');
+let stopped = false;
+process.on('SIGTERM', () => (stopped = true));
+function fresh(kind, method, path, body) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const req = httpRequest(url, { method: init.method, agent: false, timeout: PROBE_LIMIT_MS * 5, headers: init.body ? { 'content-type': init.body.contentType } : {} }, (res) => {
-      let body = '';
+    let connectMs = null;
+    const done = (status, headers, text) => resolve({ kind, at: started, ms: Date.now() - started, connectMs, status, retryAfter: headers['retry-after'], body: text });
+    const req = http.request(baseUrl + path, { method, agent: false, timeout: limit * 5, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+      let text = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ at: started, ms: Date.now() - started, connectMs, status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, body }));
+      res.on('data', (c) => (text += c));
+      res.on('end', () => done(res.statusCode, res.headers, text));
     });
-    let connectMs: number | undefined;
-    req.on('socket', (socket) => socket.once('connect', () => (connectMs = Date.now() - started)));
+    req.on('socket', (s) => s.once('connect', () => (connectMs = Date.now() - started)));
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve({ at: started, ms: Date.now() - started, status: 0, body: '' }));
-    req.end(init.body?.body);
+    req.on('error', () => done(0, {}, ''));
+    req.end(body);
   });
 }
+(async () => {
+  let n = 0;
+  while (!stopped) {
+    const results = await Promise.all([fresh('health', 'GET', '/health'), fresh('client', 'POST', '/app/partner/order/pay', bodies[n++ % bodies.length])]);
+    for (const r of results) process.stdout.write(JSON.stringify(r) + '\\n');
+    await new Promise((r) => setTimeout(r, every));
+  }
+})();
+`;
 
 function openFilesLimit(): number {
   const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
@@ -114,7 +136,8 @@ describe('fault: a flood of 2000 connections on partner pay [mysql]', () => {
     const slice = bodies.slice(next, next + count);
     const worker = new Worker(LOAD_WORKER, {
       eval: true,
-      workerData: { autocannon: require.resolve('autocannon'), url: service.baseUrl, connections, seconds, bodies: slice },
+      // One string (JSON bodies hold no newline): cloned into the worker in one copy, not object by object.
+      workerData: { autocannon: require.resolve('autocannon'), url: service.baseUrl, connections, seconds, contentType: slice[0].contentType, bodies: slice.map((b) => b.body).join('\n') },
     });
     const result = await new Promise<Omit<Phase, 'name' | 'seconds'> & { sent: number }>((resolve, reject) => {
       worker.once('message', resolve);
@@ -133,7 +156,7 @@ describe('fault: a flood of 2000 connections on partner pay [mysql]', () => {
     // 2000 client sockets here and 2000 accepted ones in the service: `ulimit -n` must allow them (CI raises it).
     expect(openFilesLimit()).toBeGreaterThanOrEqual(FLOOD_CONNECTIONS + 1_000);
     database = await scratchDatabase(server, 'ops_fault_flood');
-    service = await startService({ databaseUrl: database.url });
+    service = await startService({ databaseUrl: database.url, nodeArgs: process.env.FLOOD_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FLOOD_CPU_PROF}`] : [] });
     fixtures = await loadFixtures(service.baseUrl, { buyers: 200, buyerBalanceYuan: 100_000, hotBalanceYuan: 10, goodsPerStore: 1, members: 1 }, () => undefined);
     db = await connectMysql(server, database.name);
     // Signed before the clock starts (fresh nonce each), more than the whole run can send.
@@ -142,21 +165,18 @@ describe('fault: a flood of 2000 connections on partner pay [mysql]', () => {
 
     await load('warm-up', BASELINE_CONNECTIONS, 2);
     await load('before', BASELINE_CONNECTIONS, BASELINE_SECONDS);
-    let flooding = true;
-    const probes = (async () => {
-      while (flooding) {
-        const [h, c] = await Promise.all([
-          fresh(`${service.baseUrl}/health`, { method: 'GET' }),
-          fresh(`${service.baseUrl}/app/partner/order/pay`, { method: 'POST', body: probeBodies.pop() }),
-        ]);
-        health.push(h);
-        clients.push(c);
-        await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
-      }
-    })();
+    const prober = spawn(process.execPath, ['-e', PROBE_SCRIPT, service.baseUrl, String(PROBE_EVERY_MS), String(PROBE_LIMIT_MS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let probeOutput = '';
+    prober.stdout!.on('data', (chunk: Buffer) => (probeOutput += chunk.toString()));
+    prober.stdin!.end(probeBodies.map((b) => b.body).join('\n'));
+    const proberExited = new Promise((resolve) => prober.once('exit', resolve));
     await load('flood', FLOOD_CONNECTIONS, FLOOD_SECONDS);
-    flooding = false;
-    await probes;
+    prober.kill('SIGTERM');
+    await proberExited;
+    for (const line of probeOutput.split('\n').filter(Boolean)) {
+      const probe = JSON.parse(line) as Probe;
+      (probe.kind === 'health' ? health : clients).push(probe);
+    }
     await load('after', BASELINE_CONNECTIONS, BASELINE_SECONDS);
     process.stdout.write(
       `flood run: ${JSON.stringify(Object.values(phases).map((p) => ({ ...p, paidPerSecond: Math.round(p.paid / p.seconds) })))}; ` +
