@@ -1,5 +1,5 @@
 /** Engine-neutral reading of driver errors. */
-function driverCode(error: unknown): string | undefined {
+export function driverCode(error: unknown): string | undefined {
   const err = error as { code?: string; driverError?: { code?: string } } | null;
   return err?.driverError?.code ?? err?.code;
 }
@@ -28,6 +28,7 @@ const CONNECTION_FAILURE_CODES = new Set([
   // our own, from the pool guard (pool-guard.ts)
   'DB_UNREACHABLE',
   'DB_ACQUIRE_TIMEOUT',
+  'DB_BUSY',
 ]);
 
 /**
@@ -42,6 +43,12 @@ export function isNodeNotReady(error: unknown): boolean {
   if (driverCode(error) === 'ER_UNKNOWN_COM_ERROR' || errno === 1047) return true;
   const message = (error as { message?: string } | null)?.message ?? '';
   return /WSREP has not yet prepared node|node is not ready/i.test(message);
+}
+
+/** Our own pool guard's refusals when it is busy, not gone (pool-guard.ts): load shedding at the pool. */
+export function isOverload(error: unknown): boolean {
+  const code = driverCode(error);
+  return code === 'DB_BUSY' || code === 'DB_ACQUIRE_TIMEOUT';
 }
 
 /** The database is not reachable right now (or too busy to hand out a connection, or not ready): not a bug, a 503. */

@@ -1,10 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope } from '../common/swagger/api-responses';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { PartnerApi } from '../common/envelope/api-family.decorator';
 import { DatabaseUnavailableError } from '../common/errors/app-error';
+import { DatabaseProbe } from '../database/database-probe';
 
 class HealthDto {
   @ApiProperty({ example: 'ok' })
@@ -33,7 +33,7 @@ const GALERA_STATUS = "SHOW STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: DatabaseProbe,
     private readonly config: AppConfig,
   ) {}
 
@@ -55,10 +55,10 @@ export class HealthController {
     let rows: Array<{ Variable_name: string; Value: string }>;
     try {
       if (this.config.DB_TYPE !== 'mysql') {
-        await this.dataSource.query('SELECT 1');
+        await this.database.ping();
         return undefined;
       }
-      rows = await this.dataSource.query(GALERA_STATUS);
+      rows = await this.database.query(GALERA_STATUS);
     } catch {
       throw new DatabaseUnavailableError();
     }

@@ -100,6 +100,12 @@ export class IllegalStateError extends AppError {
   }
 }
 
+export class RateLimitedError extends AppError {
+  constructor() {
+    super(ErrorCode.RateLimited, '请求过于频繁，请稍后重试');
+  }
+}
+
 export class DatabaseUnavailableError extends AppError {
   constructor(errors: FieldErrors = {}) {
     super(ErrorCode.Internal, '服务暂不可用，请稍后重试', errors, 503);

@@ -1,5 +1,6 @@
 import { InitialSchema1795454567031 } from './1795454567031-InitialSchema';
 import { IdempotencyOutcomeOnly1796181244374 } from './1796181244374-IdempotencyOutcomeOnly';
+import { ExactIdentifiersBigMoney1796190000000 } from './1796190000000-ExactIdentifiersBigMoney';
 
 /** Migrations in order. `npm run migration:generate -- src/database/migrations/<Name>` writes a new file; add its class here. */
-export const MIGRATIONS: Function[] = [InitialSchema1795454567031, IdempotencyOutcomeOnly1796181244374];
+export const MIGRATIONS: Function[] = [InitialSchema1795454567031, IdempotencyOutcomeOnly1796181244374, ExactIdentifiersBigMoney1796190000000];
