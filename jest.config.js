@@ -10,5 +10,7 @@ module.exports = {
     { ...common, displayName: 'browser', rootDir: '.', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
     // `npm run test:faults`: the built service as a child process on MySQL/MariaDB, killed, cut off, deadlocked
     { ...common, displayName: 'faults', rootDir: '.', testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'] },
+    // `npm run test:galera`: a 3-node MariaDB Galera cluster of its own, one built service instance per node
+    { ...common, displayName: 'galera', rootDir: '.', testMatch: ['<rootDir>/test/galera/**/*.galera-spec.ts'] },
   ],
 };

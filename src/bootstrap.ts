@@ -1,8 +1,11 @@
+import type { RequestListener } from 'node:http';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig } from './config/app-config';
 import { createValidationPipe } from './common/validation/validation';
 import { AppLogger } from './common/http/app-logger';
 import { requestContextMiddleware } from './common/http/request-context';
+import { withLoadShedding } from './common/http/load-shedding';
+import { bodyDepthMiddleware, MAX_BODY_DEPTH } from './common/validation/body-depth';
 import { setupSwagger } from './docs/swagger';
 import { httpMetricsMiddleware } from './metrics/http-metrics';
 
@@ -12,10 +15,17 @@ export const BODY_LIMIT = '256kb';
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   const logger = app.get(AppLogger);
   app.useLogger(logger);
+  const server = app.getHttpServer();
+  const [express] = server.listeners('request') as RequestListener[];
+  server.removeListener('request', express);
+  server.on('request', withLoadShedding(express, config.MAX_IN_FLIGHT, logger));
   app.use(requestContextMiddleware(logger));
   app.use(httpMetricsMiddleware());
   app.useBodyParser('json', { limit: BODY_LIMIT });
-  app.useBodyParser('urlencoded', { extended: true, limit: BODY_LIMIT, parameterLimit: 2000 });
+  // Form keys nested deeper than the limit are refused by qs (400 `querystring.parse.rangeError`) instead of
+  // being kept as literal keys; the depth check below covers both parsers the same way.
+  app.useBodyParser('urlencoded', { extended: true, limit: BODY_LIMIT, parameterLimit: 2000, depth: MAX_BODY_DEPTH });
+  app.use(bodyDepthMiddleware);
   app.set('query parser', 'extended');
   app.set('trust proxy', true);
   app.disable('x-powered-by');

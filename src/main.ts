@@ -22,6 +22,8 @@ function startupFailure(error: unknown, config: { DB_TYPE: string; DATABASE_URL?
   return { msg: (error as Error).message ?? String(error), hint: 'see the message; this is not one of the known start-up problems' };
 }
 
+const LISTEN_BACKLOG = 4096;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -37,11 +39,13 @@ async function main(): Promise<void> {
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: false, abortOnError: false });
     configureApp(app, config);
     await app.init();
-    // Listening on the HTTP server itself: Nest's app.listen() would log a refused port a second time.
+    // Listening on the HTTP server itself: Nest's app.listen() would log a refused port a second time. The backlog:
+    // 2000 clients connecting at once overflow the default queue of 511, and each dropped SYN costs its client a
+    // retransmit 1, 3, 7 s later; a fresh client (or a health probe) waits behind them. Linux caps it at somaxconn.
     await new Promise<void>((resolve, reject) => {
       const server = app.getHttpServer();
       server.once('error', reject);
-      server.listen(config.PORT, () => {
+      server.listen(config.PORT, LISTEN_BACKLOG, () => {
         server.removeListener('error', reject);
         resolve();
       });

@@ -3,6 +3,9 @@ import { registerDecorator, ValidationOptions } from 'class-validator';
 /** Money is integer fen inside the service and yuan (≤ 2 decimals) on the wire. No float arithmetic. */
 export type Fen = number;
 
+/** SPEC §1: one amount field of a request is at most this many yuan. */
+export const MAX_AMOUNT_YUAN = 10_000_000;
+
 /** The largest sum the service stores (SPEC §1): 99,999,999.99 yuan, for balances, trade totals and points. */
 export const MAX_SUM_FEN: Fen = 9_999_999_999;
 

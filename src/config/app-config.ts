@@ -46,6 +46,18 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
   DB_ACQUIRE_TIMEOUT_MS = 2_000;
 
+  /** Requests handled at once by one instance; more are answered 503 at once (load shedding). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  MAX_IN_FLIGHT = 64;
+
+  /** Signed or admin requests per caller and minute (and failed ones per client IP); 0 turns the limit off. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10_000_000)
+  RATE_LIMIT_PER_MINUTE = 1200;
+
+  /** The rate limiter's store shared by all instances; unset, each instance counts alone. */
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] })
+  REDIS_URL?: string;
+
   @IsString()
   DATA_DIR = 'data';
 
@@ -134,7 +146,7 @@ export class ConfigError extends Error {}
 
 /** Builds and validates the configuration; throws `ConfigError` listing every problem. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const known = [...Object.keys(new AppConfig()), 'DATABASE_URL', 'DEMO_DATA', 'METRICS_PUBLIC'];
+  const known = [...Object.keys(new AppConfig()), 'DATABASE_URL', 'DEMO_DATA', 'METRICS_PUBLIC', 'REDIS_URL'];
   const raw = Object.fromEntries(
     Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && (known.includes(k) || k.startsWith('ALIPAY_'))),
   );

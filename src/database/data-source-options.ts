@@ -22,6 +22,9 @@ export function buildDataSourceOptions(config: Pick<AppConfig, 'DB_TYPE' | 'SQLI
       url: mariadb ? config.DATABASE_URL!.replace(/^mariadb:/, 'mysql:') : config.DATABASE_URL,
       timezone: 'Z',
       charset: 'utf8mb4_unicode_ci',
+      // BIGINT money columns come back as numbers (exact: every stored value is far below 2^53, SPEC §1),
+      // in raw SQL results as in entities; only a value beyond 2^53 would come back as a string.
+      bigNumberStrings: false,
       synchronize: false,
       migrations: MIGRATIONS,
       migrationsRun: true,
@@ -29,7 +32,8 @@ export function buildDataSourceOptions(config: Pick<AppConfig, 'DB_TYPE' | 'SQLI
       extra: {
         connectionLimit: config.DB_POOL_SIZE,
         waitForConnections: true,
-        queueLimit: 1000,
+        // The pool guard bounds the queue (pool-guard.ts); mysql2's own limit would fail with a code-less Error.
+        queueLimit: 0,
         connectTimeout: 3000,
         enableKeepAlive: true,
         dateStrings: false,

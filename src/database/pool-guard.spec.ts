@@ -46,6 +46,22 @@ describe('PoolGuard', () => {
     expect(pool.released).toBe(1);
   });
 
+  it('answers DB_BUSY at once while maxWaiting acquisitions wait, and takes requests again once one is answered', async () => {
+    const pool = new ManualPool();
+    new PoolGuard(pool, 5_000, 2).install();
+    const waiting = [acquire(pool), acquire(pool)];
+    expect((await acquire(pool)).error?.code).toBe('DB_BUSY');
+    expect(pool.pending).toHaveLength(2);
+    pool.succeed();
+    await waiting[0];
+    const next = acquire(pool);
+    expect(pool.pending).toHaveLength(2);
+    pool.succeed();
+    pool.succeed();
+    expect((await next).error).toBeNull();
+    expect((await waiting[1]).error).toBeNull();
+  });
+
   it('after a connection failure lets one probe through and refuses the rest at once, until a success', async () => {
     const pool = new ManualPool();
     new PoolGuard(pool, 5_000).install();

@@ -7,7 +7,7 @@ export interface GuardablePool {
   getConnection(callback: ConnectionCallback): void;
 }
 
-function poolError(code: 'DB_UNREACHABLE' | 'DB_ACQUIRE_TIMEOUT', message: string): Error {
+function poolError(code: 'DB_UNREACHABLE' | 'DB_ACQUIRE_TIMEOUT' | 'DB_BUSY', message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
@@ -19,6 +19,9 @@ function poolError(code: 'DB_UNREACHABLE' | 'DB_ACQUIRE_TIMEOUT', message: strin
  *
  * - Acquire timeout: a request that has not got a connection after `acquireTimeoutMs` fails with
  *   `DB_ACQUIRE_TIMEOUT` (answered 503); a connection that arrives later goes straight back to the pool.
+ * - Bounded queue: while `maxWaiting` requests already wait for the pool, the next one fails at once with
+ *   `DB_BUSY` (answered 503 `服务繁忙`): under overload a request that would wait out the acquire timeout is
+ *   better refused now. (mysql2's own `queueLimit` answers an Error without a code, which would be a 500.)
  * - Fail fast: once a connection attempt has failed with a connection error, the database counts as down.
  *   One request at a time is let through to try again (the probe); every other request fails at once with
  *   `DB_UNREACHABLE`. The first success, probe or not, counts it as up again.
@@ -26,10 +29,13 @@ function poolError(code: 'DB_UNREACHABLE' | 'DB_ACQUIRE_TIMEOUT', message: strin
 export class PoolGuard {
   private down = false;
   private probing = false;
+  /** Acquisitions the pool has not answered yet (those timed out included: they still hold a place in its queue). */
+  private waiting = 0;
 
   constructor(
     private readonly pool: GuardablePool,
     private readonly acquireTimeoutMs: number,
+    private readonly maxWaiting = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Replaces the pool's `getConnection` with the guarded one (TypeORM's MySQL driver calls it for every query runner). */
@@ -44,14 +50,20 @@ export class PoolGuard {
       callback(poolError('DB_UNREACHABLE', '数据库暂不可达'));
       return;
     }
+    if (this.waiting >= this.maxWaiting) {
+      callback(poolError('DB_BUSY', `${this.waiting} requests already wait for a database connection`));
+      return;
+    }
     const probe = this.down;
     if (probe) this.probing = true;
+    this.waiting++;
     let answered = false;
     const timer = setTimeout(() => {
       answered = true;
       callback(poolError('DB_ACQUIRE_TIMEOUT', `no database connection within ${this.acquireTimeoutMs} ms`));
     }, this.acquireTimeoutMs);
     acquire((error, connection) => {
+      this.waiting--;
       if (probe) this.probing = false;
       if (!error) this.down = false;
       else if (isConnectionFailure(error)) this.down = true;

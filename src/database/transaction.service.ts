@@ -4,13 +4,15 @@ import { ServiceBusyError } from '../common/errors/app-error';
 import { isRetryableTransactionError } from './db-errors';
 
 /**
- * Lock conflicts are retried as whole transactions. Enough attempts that 50 parallel changes of one row settle
- * (each attempt waits longer, with jitter so the losers do not collide again in step); a conflict that still does
- * not settle is answered 503, to be retried by the caller, never 500.
+ * Lock conflicts are retried as whole transactions. Enough attempts that 50 parallel changes of one row settle, and
+ * that one wallet debited through three Galera nodes at once settles (there a conflict is found only at COMMIT, by
+ * certification, so a hot row's losers lose whole transactions); each attempt waits longer, with jitter so the
+ * losers do not collide again in step. A conflict that still does not settle (about 4 s of waiting) is answered
+ * 503, to be retried by the caller, never 500.
  */
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 16;
 const BACKOFF_BASE_MS = 8;
-const BACKOFF_CAP_MS = 250;
+const BACKOFF_CAP_MS = 400;
 
 /** The server's "in transaction" flag in the status of every OK packet (MySQL protocol, SERVER_STATUS_IN_TRANS). */
 const SERVER_STATUS_IN_TRANS = 0x0001;

@@ -19,7 +19,7 @@ export class MetricsController {
 
   @Get()
   async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
-    if (!this.config.metricsPublic) this.adminGuard.check(req);
+    if (!this.config.metricsPublic) await this.adminGuard.check(req, res);
     res.type(this.metrics.contentType()).send(await this.metrics.scrape());
   }
 }

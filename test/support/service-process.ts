@@ -91,6 +91,8 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** The last lines the service wrote to stdout and stderr (its warnings and errors). */
   output(): string;
+  /** Bytes written to stdout and stderr since the start. */
+  outputBytes(): number;
   /** SIGTERM (graceful) and wait for the exit, or SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL, no goodbye: what a crashed host or an OOM kill does. */
@@ -117,12 +119,17 @@ export async function startService(options: ServiceOptions): Promise<ServiceProc
       DEMO_DATA: 'true',
       JOBS_ENABLED: 'false',
       LOG_LEVEL: 'warn',
+      // Load from one address and a handful of users is what the bench and fault tests are for; a test of the
+      // limiter turns it back on through `env`.
+      RATE_LIMIT_PER_MINUTE: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let outputBytes = 0;
   const keep = (chunk: Buffer) => {
+    outputBytes += chunk.length;
     output = (output + chunk.toString()).slice(-OUTPUT_KEEP);
   };
   child.stdout!.on('data', keep);
@@ -145,7 +152,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceProc
     try {
       const res = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) {
-        return { baseUrl, port, dataDir, child, output: () => output, stop: (graceMs = 10_000) => stopWith('SIGTERM', graceMs), kill: () => stopWith('SIGKILL', 0) };
+        return { baseUrl, port, dataDir, child, output: () => output, outputBytes: () => outputBytes, stop: (graceMs = 10_000) => stopWith('SIGTERM', graceMs), kill: () => stopWith('SIGKILL', 0) };
       }
     } catch {
       // not listening yet

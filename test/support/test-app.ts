@@ -42,7 +42,20 @@ export async function createTestApp(engine: Engine, options: TestAppOptions = {}
   // The port is chosen before boot so that PUBLIC_BASE_URL (pay URLs, notify URL, Swagger's server) is configured, not patched in.
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', DEMO_DATA: 'true', PORT: String(port), PUBLIC_BASE_URL: baseUrl, ...db.env, ...options.env });
+  // The rate limit is off and load shedding far away unless a test asks for them: the suites send far more than a
+  // client would from one address, and race hundreds of requests at once on purpose.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JOBS_ENABLED: 'false',
+    DEMO_DATA: 'true',
+    RATE_LIMIT_PER_MINUTE: '0',
+    MAX_IN_FLIGHT: '10000',
+    PORT: String(port),
+    PUBLIC_BASE_URL: baseUrl,
+    ...db.env,
+    ...options.env,
+  });
 
   @Module({ imports: [AppModule.forRoot(config)], controllers: options.controllers ?? [], providers: options.providers ?? [] })
   class TestRootModule {}

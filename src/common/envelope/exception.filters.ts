@@ -1,7 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { driverCode } from '../../database/db-errors';
 import { describeError, ErrorDescription } from '../errors/describe-error';
 import { AppLogger } from '../http/app-logger';
+import { OVERLOAD_LOG, RETRY_AFTER_SECONDS } from '../http/load-shedding';
 import { requestIdOf } from '../http/request-context';
 import { ApiFamily, errorBody, familyOfPath } from './envelopes';
 
@@ -22,7 +24,9 @@ export function respondToException(
   const res = http.getResponse<Response>();
   const requestId = requestIdOf(req);
   const described = describeError(exception, requestId);
-  if (described.unexpected || options.logExpected) {
+  if (described.overload) {
+    logger.tally(OVERLOAD_LOG, (driverCode(exception) ?? 'busy').toLowerCase());
+  } else if (described.unexpected || options.logExpected) {
     const err = exception as Error;
     const prefix = options.logExpected ? `${options.logExpected}: ` : '';
     const message = `${prefix}${err?.message ?? String(exception)}`;
@@ -31,7 +35,7 @@ export function respondToException(
     else logger.error(message, { request_id: requestId, path: req.originalUrl, stack: described.unexpected ? err?.stack : undefined });
   }
   if (res.headersSent) return;
-  if (described.httpStatus === 503) res.setHeader('Retry-After', '1');
+  if (described.httpStatus === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   send(res, described, req);
 }
 

@@ -115,9 +115,15 @@ export class ChannelUnavailableError extends AppError {
   }
 }
 
-export class DatabaseUnavailableError extends AppError {
+export class RateLimitedError extends AppError {
   constructor() {
-    super(ErrorCode.Internal, '服务暂不可用，请稍后重试', {}, 503);
+    super(ErrorCode.RateLimited, '请求过于频繁，请稍后重试');
+  }
+}
+
+export class DatabaseUnavailableError extends AppError {
+  constructor(errors: FieldErrors = {}) {
+    super(ErrorCode.Internal, '服务暂不可用，请稍后重试', errors, 503);
   }
 }
 

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { isConnectionFailure } from '../../database/db-errors';
+import { driverCode, isConnectionFailure, isOverload } from '../../database/db-errors';
 import { AppError, ErrorCode, FieldErrors } from './app-error';
 
 export interface ErrorDescription {
@@ -9,6 +9,8 @@ export interface ErrorDescription {
   errors: FieldErrors;
   /** Unexpected failures are logged with their stack; expected ones are not. */
   unexpected: boolean;
+  /** A 503 that comes in floods (the pool's queue is full, or no connection came in time): counted, not logged one by one. */
+  overload?: boolean;
 }
 
 /** Maps anything thrown into the fields both envelopes are built from. */
@@ -23,6 +25,15 @@ export function describeError(exception: unknown, requestId: string): ErrorDescr
   }
   if (bodyParserType === 'entity.too.large' || bodyParserType === 'parameters.too.many') {
     return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体过大', errors: { body: '请求体过大' }, unexpected: false };
+  }
+  if (bodyParserType === 'querystring.parse.rangeError') {
+    return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '参数错误', errors: { body: '请求体嵌套不能超过 20 层' }, unexpected: false };
+  }
+  // Any other refusal of the body parser is the client's: an http-errors 4xx, with a `type` (aborted, size
+  // mismatch...) or marked `expose` (a body that does not inflate: bad gzip).
+  const { status: parserStatus, expose } = (exception ?? {}) as { status?: unknown; expose?: unknown };
+  if ((typeof bodyParserType === 'string' || expose === true) && typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500) {
+    return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体格式错误', errors: { body: '无法解析请求体' }, unexpected: false };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -45,6 +56,11 @@ export function describeError(exception: unknown, requestId: string): ErrorDescr
     if (status >= 400 && status < 500) {
       return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '参数错误', errors: {}, unexpected: false };
     }
+  }
+  if (isOverload(exception)) {
+    // A full queue is the instance's own load; a connection that did not come in time may also be a database gone.
+    const msg = driverCode(exception) === 'DB_BUSY' ? '服务繁忙' : '服务暂不可用，请稍后重试';
+    return { httpStatus: 503, code: ErrorCode.Internal, msg, errors: { request_id: requestId }, unexpected: false, overload: true };
   }
   if (isConnectionFailure(exception)) {
     return { httpStatus: 503, code: ErrorCode.Internal, msg: '服务暂不可用，请稍后重试', errors: { request_id: requestId }, unexpected: true };

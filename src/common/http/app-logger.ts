@@ -5,7 +5,23 @@ const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, 
 
 /** Structured logs: one JSON object per line on stdout, so request ids can be grepped and shipped. */
 export class AppLogger implements LoggerService {
+  private readonly tallies = new Map<string, Map<string, number>>();
+
   constructor(private readonly level: Level = 'info') {}
+
+  /**
+   * For events that come in floods (requests shed under overload): counts them by `reason` and writes one
+   * `warn` line per second and message, `{msg, count, reasons: {reason: n}}`, instead of a line each.
+   */
+  tally(message: string, reason: string): void {
+    let reasons = this.tallies.get(message);
+    if (!reasons) {
+      reasons = new Map();
+      this.tallies.set(message, reasons);
+      setTimeout(() => this.flushTally(message), 1000).unref();
+    }
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
 
   request(fields: Record<string, unknown>): void {
     this.write('info', 'request', fields);
@@ -30,6 +46,14 @@ export class AppLogger implements LoggerService {
 
   verbose(message: unknown, context?: string): void {
     this.write('debug', message, { context });
+  }
+
+  private flushTally(message: string): void {
+    const reasons = this.tallies.get(message);
+    this.tallies.delete(message);
+    if (!reasons) return;
+    const count = [...reasons.values()].reduce((a, b) => a + b, 0);
+    this.write('warn', message, { count, reasons: Object.fromEntries(reasons) });
   }
 
   private write(level: Exclude<Level, 'silent'>, message: unknown, fields: Record<string, unknown>): void {

@@ -1,10 +1,12 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
 import { select } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
 import { ReplayError, SignatureError } from '../errors/app-error';
+import { setCaller } from '../rate-limit/caller';
+import { FailedAuthRateLimit } from '../rate-limit/failed-auth-rate-limit';
 import { Params } from './canonical';
 import { mallCanonical, verifyMallSign } from './mall-signature';
 import { partnerCanonical, verifyPartnerSign } from './partner-signature';
@@ -15,19 +17,35 @@ function paramsOf(req: Request): Params {
   return { ...(req.query as Params), ...body };
 }
 
-/** Verifies the route's signature scheme, timestamp window and nonce shape before any business code runs. */
+/**
+ * Verifies the route's signature scheme, timestamp window and nonce shape before any business code runs, and names
+ * the caller for the rate limit (partner `user_id`, mall `app_id`); a refused request counts against its client IP.
+ */
 @Injectable()
 export class SignatureGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
     private readonly tx: TransactionService,
+    private readonly failedAuth: FailedAuthRateLimit,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const scheme = this.reflector.getAllAndOverride<SignatureScheme>(SIGNED, [context.getHandler(), context.getClass()]);
-    const req = context.switchToHttp().getRequest<Request & { signed?: SignedRequest }>();
-    const params = paramsOf(req);
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request & { signed?: SignedRequest }>();
+    try {
+      req.signed = await this.verify(scheme, paramsOf(req));
+    } catch (error) {
+      if (error instanceof SignatureError || error instanceof ReplayError) await this.failedAuth.count(req, http.getResponse<Response>());
+      throw error;
+    }
+    const userId = req.signed.scheme === 'partner' ? paramsOf(req).user_id : undefined;
+    setCaller(req, req.signed.scheme === 'mall' ? `mall:${req.signed.appId}` : `partner:${typeof userId === 'string' || typeof userId === 'number' ? userId : ''}`);
+    return true;
+  }
+
+  private async verify(scheme: SignatureScheme, params: Params): Promise<SignedRequest> {
     if (typeof params.sign !== 'string' || params.sign === '') throw new SignatureError('缺少签名 sign');
 
     let appId = '';
@@ -42,13 +60,12 @@ export class SignatureGuard implements CanActivate {
     }
 
     this.checkFreshness(params);
-    req.signed = {
+    return {
       scheme,
       canonical: scheme === 'partner' ? partnerCanonical(params) : mallCanonical(params),
       appId,
       nonce: typeof params.nonce === 'string' || typeof params.nonce === 'number' ? String(params.nonce) : '',
     };
-    return true;
   }
 
   private checkFreshness(params: Params): void {

@@ -1,6 +1,7 @@
 import { InitialSchema1795454567031 } from './1795454567031-InitialSchema';
 import { IdempotencyOutcomeOnly1796181244374 } from './1796181244374-IdempotencyOutcomeOnly';
-import { Refunds1796181400000 } from './1796181400000-Refunds';
+import { ExactIdentifiersBigMoney1796190000000 } from './1796190000000-ExactIdentifiersBigMoney';
+import { Refunds1796190100000 } from './1796190100000-Refunds';
 
 /** Migrations in order. `npm run migration:generate -- src/database/migrations/<Name>` writes a new file; add its class here. */
-export const MIGRATIONS: Function[] = [InitialSchema1795454567031, IdempotencyOutcomeOnly1796181244374, Refunds1796181400000];
+export const MIGRATIONS: Function[] = [InitialSchema1795454567031, IdempotencyOutcomeOnly1796181244374, ExactIdentifiersBigMoney1796190000000, Refunds1796190100000];

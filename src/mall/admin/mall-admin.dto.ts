@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { IsMoney } from '../../common/money';
+import { IsMoney, MAX_AMOUNT_YUAN } from '../../common/money';
 import { INT32_MAX, ToInt, ToStr } from '../../common/validation/transforms';
 import { TradeViewDto } from '../dto/mall-order-responses.dto';
 
-const MAX_YUAN = 10_000_000;
+const MAX_YUAN = MAX_AMOUNT_YUAN;
 const WIRE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 // ---- requests ----

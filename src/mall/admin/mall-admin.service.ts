@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ConflictError, InsufficientFundsError, InvalidParamsError, NotFoundError } from '../../common/errors/app-error';
 import { hexId } from '../../common/ids';
-import { Fen, fenToYuan, yuanToFen } from '../../common/money';
+import { Fen, fenToYuan, MAX_SUM_FEN, yuanToFen } from '../../common/money';
 import { compactTime, formatWireTime, parseWireTime } from '../../common/time';
 import { affectedRows, isUniqueViolation } from '../../database/db-errors';
 import { MallApp } from '../../database/entities/mall/mall-app.entity';
@@ -151,7 +151,10 @@ export class MallAdminService {
     return this.memberView(this.tx.manager, uid);
   }
 
-  /** Signed change; a deduction never takes points below zero (conditional update, 42201 otherwise). */
+  /**
+   * Signed change in one conditional update: a deduction never takes points below zero (42201), a credit never
+   * past MAX_SUM_FEN (40001).
+   */
   async adjustPoints(uid: number, dto: AdjustPointsDto): Promise<MemberViewDto> {
     if (dto.amount === 0) throw new InvalidParamsError({ amount: 'amount 不能为 0' });
     return this.tx.run(async (em) => {
@@ -160,9 +163,12 @@ export class MallAdminService {
         .createQueryBuilder()
         .update(MallMember)
         .set({ points: () => 'points + :delta' })
-        .where('uid = :uid AND points + :delta >= 0', { uid, delta: dto.amount })
+        .where('uid = :uid AND points + :delta >= 0 AND points + :delta <= :cap', { uid, delta: dto.amount, cap: MAX_SUM_FEN })
         .execute();
-      if (affectedRows(result) !== 1) throw new InsufficientFundsError('积分不足');
+      if (affectedRows(result) !== 1) {
+        if (dto.amount < 0) throw new InsufficientFundsError('积分不足');
+        throw new InvalidParamsError({ amount: `积分余额不能超过 ${MAX_SUM_FEN}` });
+      }
       return this.memberView(em, uid);
     });
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { CouponUnusableError, InsufficientFundsError, InvalidParamsError, NotFoundError, OutOfStockError } from '../../common/errors/app-error';
-import { Fen } from '../../common/money';
+import { Fen, formatYuan, MAX_SUM_FEN } from '../../common/money';
 import { MallCoupon, MallCouponStatus } from '../../database/entities/mall/mall-coupon.entity';
 import { MallGoods } from '../../database/entities/mall/mall-goods.entity';
 import { MallGoodsOption } from '../../database/entities/mall/mall-goods-option.entity';
@@ -123,6 +123,9 @@ export class OrderPricingService {
 
     const drafts = this.groupByStore(await this.priceLines(em, input.goods, catalog, options));
     applyChoices(drafts, input.choices);
+    // Every amount stored for the trade is at most goods + shipping + fees: one check keeps them all in range (SPEC §1).
+    const charged = sum(drafts.map(({ group: g }) => g.goodsPrice + g.dispatchPrice + g.serviceFeeAmount));
+    if (charged > MAX_SUM_FEN) throw new InvalidParamsError({ goods: `订单金额不能超过 ${formatYuan(MAX_SUM_FEN)} 元` });
     await this.applyCoupons(em, drafts.map((d) => d.group), input, now);
     this.applyPoints(drafts);
     this.applyBalance(drafts);

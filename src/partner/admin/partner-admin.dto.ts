@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsMoney } from '../../common/money';
+import { IsMoney, MAX_AMOUNT_YUAN } from '../../common/money';
 import { ToInt, ToStr } from '../../common/validation/transforms';
 
 const HEX32 = /^[0-9a-f]{32}$/;
 const LEVEL_ID = /^[\w-]{1,16}$/;
 const WIRE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-const MAX_YUAN = 10_000_000;
+const MAX_YUAN = MAX_AMOUNT_YUAN;
 
 // ---- requests ----
 

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { DateTimeColumn } from '../../columns';
+import { BigIntColumn, DateTimeColumn } from '../../columns';
 
 /** A mall member (商城会员). Their balance is a `mall_member` wallet in Payments; points live here. */
 @Entity('mall_members')
@@ -14,7 +14,7 @@ export class MallMember {
   nickname: string;
 
   /** Changed only through conditional updates (`points >= n`). */
-  @Column({ type: 'int', default: 0 })
+  @BigIntColumn({ default: 0 })
   points: number;
 
   @DateTimeColumn()

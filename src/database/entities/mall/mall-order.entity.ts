@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { DateTimeColumn, FenColumn } from '../../columns';
+import { BigIntColumn, DateTimeColumn, FenColumn } from '../../columns';
 import type { MallServiceFee } from './mall-store.entity';
 
 /** YunShop's order statuses (SPEC §5). */
@@ -62,7 +62,7 @@ export class MallOrder {
   @FenColumn()
   pointAmount: number;
 
-  @Column({ type: 'int', default: 0 })
+  @BigIntColumn({ default: 0 })
   points: number;
 
   @FenColumn()

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { DateTimeColumn, FenColumn } from '../../columns';
+import { BigIntColumn, DateTimeColumn, FenColumn } from '../../columns';
 
 /** Trade statuses follow the order statuses they summarise: unpaid, paid, closed. */
 export const MallTradeStatus = { Closed: -1, AwaitingPayment: 0, Paid: 1 } as const;
@@ -52,7 +52,7 @@ export class MallTrade {
   pointAmount: number;
 
   /** Points taken from the member; given back once if the trade closes. */
-  @Column({ type: 'int', default: 0 })
+  @BigIntColumn({ default: 0 })
   points: number;
 
   /** Mall balance taken from the member's wallet; credited back once if the trade closes. */

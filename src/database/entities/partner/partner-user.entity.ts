@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { DateTimeColumn } from '../../columns';
+import { BigIntColumn, DateTimeColumn } from '../../columns';
 
 /** A user of the partner app. The wallet balance lives in Payments (`wallets`, owner type `partner_user`). */
 @Entity('partner_users')
@@ -19,7 +19,7 @@ export class PartnerUser {
   @Column({ type: 'varchar', length: 16, nullable: true })
   levelId: string | null;
 
-  @Column({ type: 'int', default: 0 })
+  @BigIntColumn({ default: 0 })
   score: number;
 
   @DateTimeColumn()

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { DateTimeColumn } from '../../columns';
+import { BigIntColumn, DateTimeColumn } from '../../columns';
 
 /** One row per wallet change; unique per business event, so an event can never move money twice. */
 @Entity('wallet_ledger')
@@ -12,10 +12,10 @@ export class WalletLedger {
   walletId: number;
 
   /** Signed fen: negative is a debit. */
-  @Column({ type: 'int' })
+  @BigIntColumn()
   delta: number;
 
-  @Column({ type: 'int' })
+  @BigIntColumn()
   balanceAfter: number;
 
   /** What moved the money: `partner_order_pay`, `admin_adjust`, `mall_trade_deduct`, ... */

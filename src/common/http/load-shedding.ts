@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { errorBody, familyOfPath } from '../envelope/envelopes';
+import { ErrorCode } from '../errors/app-error';
+import { AppLogger } from './app-logger';
+
+export const OVERLOAD_MSG = '服务繁忙';
+export const OVERLOAD_LOG = 'overload: requests answered 503 in the last second';
+/** Seconds a refused client should wait (a first refusal; a connection refused again is told to wait longer). */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** Paths never shed: a load balancer's probe must see the instance alive while it is busy. */
+const EXEMPT = /^\/health(\/|\?|$)/;
+
+/** The longest a connection that keeps asking while the instance is full is made to wait for its next 503. */
+const MAX_HOLD_SECONDS = 8;
+
+interface Refusals {
+  /** Consecutive refusals on this connection. */
+  streak: number;
+  /** Until when (epoch ms) this connection was told to wait. */
+  until: number;
+}
+
+/**
+ * Load shedding, in front of Express (a listener of the HTTP server's `request` event that wraps the app): at
+ * most `maxInFlight` requests are handled at once by this instance; the next one is answered 503 `服务繁忙` with
+ * `Retry-After` at once, in its path's envelope, before Express, the access log or a body parser spends anything
+ * on it. Queueing instead would make every request slow (and time out at its client) rather than some fail fast.
+ * Refusals are counted into one log line per second.
+ *
+ * A connection refused again and again is told to wait longer each time (Retry-After 1, 2, 4, 8 s), and one that
+ * asks again before its Retry-After has passed, while the instance is still full, gets its 503 only when that time
+ * is over. A flood of keep-alive connections that ignore Retry-After would otherwise keep the process's one thread
+ * busy answering 503s (each costs a socket write) and starve the requests in flight. A client that waits as told,
+ * or a new connection, is answered at once; a connection that gets in starts afresh.
+ */
+export function withLoadShedding(app: RequestListener, maxInFlight: number, logger: AppLogger): RequestListener {
+  let inFlight = 0;
+  const refusals = new WeakMap<Socket, Refusals>();
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (EXEMPT.test(req.url ?? '')) return app(req, res);
+    const socket = req.socket;
+    if (inFlight >= maxInFlight) {
+      const previous = refusals.get(socket);
+      const answer = () => {
+        const streak = (previous?.streak ?? 0) + 1;
+        const retryAfter = Math.min(2 ** (streak - 1), MAX_HOLD_SECONDS);
+        refusals.set(socket, { streak, until: Date.now() + retryAfter * 1000 });
+        refuse(req, res, retryAfter, logger);
+      };
+      const wait = (previous?.until ?? 0) - Date.now();
+      if (wait > 0) setTimeout(answer, wait);
+      else answer();
+      return;
+    }
+    refusals.delete(socket);
+    inFlight++;
+    res.once('close', () => inFlight--);
+    return app(req, res);
+  };
+}
+
+function refuse(req: IncomingMessage, res: ServerResponse, retryAfter: number, logger: AppLogger): void {
+  logger.tally(OVERLOAD_LOG, 'in_flight_limit');
+  const requestId = randomUUID().replace(/-/g, '');
+  const path = (req.url ?? '/').split('?')[0];
+  const body = JSON.stringify(errorBody(familyOfPath(path), { code: ErrorCode.Internal, msg: OVERLOAD_MSG, errors: { request_id: requestId } }));
+  res.writeHead(503, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Retry-After': String(retryAfter),
+    'X-Request-Id': requestId,
+  });
+  res.end(body);
+}
