@@ -41,6 +41,8 @@ export interface PayOrderInput {
 /** What an order copies from its buyer, the buyer's address and the gift pack. */
 interface OrderSources {
   user: Pick<PartnerUser, 'id' | 'phone' | 'realName' | 'idNo' | 'levelId'>;
+  /** The buyer's level already ranks at or above the pack's: paying grants no level (levels only ever go up). */
+  holdsPackLevel: boolean;
   address: Pick<PartnerAddress, 'name' | 'phone' | 'province' | 'city' | 'district' | 'detail'> | null;
   pack: Pick<GiftPack, 'id' | 'title' | 'price' | 'levelId' | 'score' | 'stock' | 'onSale'> | null;
 }
@@ -66,6 +68,7 @@ interface OrderSourcesRow {
   g_score: number | string;
   g_stock: number | string | null;
   g_on_sale: number | string | boolean;
+  holds_pack_level: number | string | null;
 }
 
 export interface OrderListQuery {
@@ -187,7 +190,7 @@ export class PartnerOrderService {
    * the whole transaction back.
    */
   private async createOrder(em: EntityManager, input: PayOrderInput, now: Date): Promise<{ order: PartnerOrder; payment: Payment | null }> {
-    const { user, address, pack } = await this.orderSources(em, input);
+    const { user, holdsPackLevel, address, pack } = await this.orderSources(em, input);
     if (!address) throw new NotFoundError('地址不存在');
     if (!pack) throw new NotFoundError('礼包不存在');
     if (!pack.onSale) throw new OutOfStockError('礼包已下架');
@@ -249,7 +252,8 @@ export class PartnerOrderService {
       await insertRows(em, Payment, payment);
     } else {
       // Hot rows last, so their locks are held for the fewest round trips: the buyer's wallet, then a limited pack's stock.
-      await grantPaidBenefits(em, order);
+      // A repeat buyer who holds the pack's level already and gets no score needs no write for it.
+      if (!holdsPackLevel || order.orderScore > 0) await grantPaidBenefits(em, order);
       if (payAmount > 0) {
         await this.wallets.debit(em, { ownerType: 'partner_user', ownerId: user.id, amount: payAmount, bizType: 'partner_order_pay', bizNo: orderNo, remark: pack.title });
       }
@@ -286,16 +290,20 @@ export class PartnerOrderService {
       em,
       `SELECT u.id, u.phone, u.real_name, u.id_no, u.level_id,
               a.id AS a_id, a.name AS a_name, a.phone AS a_phone, a.province AS a_province, a.city AS a_city, a.district AS a_district, a.detail AS a_detail,
-              g.id AS g_id, g.title AS g_title, g.price AS g_price, g.level_id AS g_level_id, g.score AS g_score, g.stock AS g_stock, g.on_sale AS g_on_sale
+              g.id AS g_id, g.title AS g_title, g.price AS g_price, g.level_id AS g_level_id, g.score AS g_score, g.stock AS g_stock, g.on_sale AS g_on_sale,
+              CASE WHEN ul.level_rank >= gl.level_rank THEN 1 ELSE 0 END AS holds_pack_level
          FROM partner_users u
          LEFT JOIN partner_addresses a ON a.id = ? AND a.user_id = u.id
          LEFT JOIN partner_gift_packs g ON g.id = ?
+         LEFT JOIN partner_levels ul ON ul.id = u.level_id
+         LEFT JOIN partner_levels gl ON gl.id = g.level_id
         WHERE u.id = ?`,
       [input.addressId, input.giftPosId, input.userId],
     );
     if (!row) throw new NotFoundError('用户不存在');
     return {
       user: { id: row.id, phone: row.phone, realName: row.real_name, idNo: row.id_no, levelId: row.level_id },
+      holdsPackLevel: Number(row.holds_pack_level) === 1,
       address: row.a_id === null ? null : { name: row.a_name, phone: row.a_phone, province: row.a_province, city: row.a_city, district: row.a_district, detail: row.a_detail },
       pack:
         row.g_id === null

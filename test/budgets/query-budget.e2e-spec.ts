@@ -35,7 +35,7 @@ const nonce = () => `budget-${Date.now().toString(36)}-${seq++}`;
  * its business transaction: one durable commit per request.
  */
 const BUDGETS: Record<string, Record<'sqlite' | 'mysql', number>> = {
-  partnerPayBalance: { sqlite: 8, mysql: 8 },
+  partnerPayBalance: { sqlite: 7, mysql: 7 },
   partnerPayAlipay: { sqlite: 6, mysql: 6 },
   alipayNotify: { sqlite: 7, mysql: 7 },
   alipayNotifyRepeated: { sqlite: 3, mysql: 3 },
