@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageQueryDto } from '../../common/validation/page-query.dto';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsMoney, MAX_AMOUNT_YUAN } from '../../common/money';
@@ -170,18 +171,10 @@ export class ShipMallOrderDto {
   express_number: string;
 }
 
-export class NotificationQueryDto {
+export class NotificationQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: '状态 / status', enum: ['pending', 'delivered', 'failed'], example: 'failed' })
   @IsOptional() @IsIn(['pending', 'delivered', 'failed'])
   status?: 'pending' | 'delivered' | 'failed';
-
-  @ApiPropertyOptional({ description: '页码 / page', example: 1, default: 1 })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(100000)
-  page?: number;
-
-  @ApiPropertyOptional({ description: '每页条数（最多 100）/ page size', example: 20, default: 20 })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(100)
-  page_size?: number;
 }
 
 // ---- results ----

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageQueryDto } from '../../common/validation/page-query.dto';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsMoney, MAX_AMOUNT_YUAN } from '../../common/money';
 import { ToInt, ToStr } from '../../common/validation/transforms';
@@ -134,18 +135,10 @@ export class CreateCouponDto {
   expires_at?: string;
 }
 
-export class AdminOrderQueryDto {
+export class AdminOrderQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: '订单状态 / status', enum: [-1, 0, 1, 2, 3], example: 1 })
   @IsOptional() @ToInt() @IsInt() @IsIn([-1, 0, 1, 2, 3])
   status?: number;
-
-  @ApiPropertyOptional({ description: '页码 / page', example: 1, default: 1 })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(100000)
-  page?: number;
-
-  @ApiPropertyOptional({ description: '每页条数（最多 100）/ page size', example: 20, default: 20 })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(100)
-  page_size?: number;
 }
 
 export class ShipOrderDto {

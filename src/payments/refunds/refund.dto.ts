@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { PageQueryDto } from '../../common/validation/page-query.dto';
+import { IsIn, IsInt, IsOptional, IsString, Length } from 'class-validator';
 import { ToInt } from '../../common/validation/transforms';
 import { IsMoney } from '../../common/money';
 
@@ -74,18 +75,10 @@ export class PaymentRefundResultDto {
   status: string;
 }
 
-export class PaymentQueryDto {
+export class PaymentQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: '1：只看待退款的支付单 / 1: only payments flagged for refund', enum: [0, 1], example: 1 })
   @IsOptional() @ToInt() @IsInt() @IsIn([0, 1])
   needs_refund?: number;
-
-  @ApiPropertyOptional({ description: '页码 / page', example: 1, default: 1 })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(100000)
-  page?: number;
-
-  @ApiPropertyOptional({ description: '每页条数（最多 100）/ page size', example: 20, default: 20 })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(100)
-  page_size?: number;
 }
 
 export class AdminPaymentDto {
