@@ -2,7 +2,6 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { IllegalStateError, RefundExceedsError } from '../../common/errors/app-error';
 import { Fen } from '../../common/money';
-import { MallMember } from '../../database/entities/mall/mall-member.entity';
 import { MallOrder, MallOrderStatus } from '../../database/entities/mall/mall-order.entity';
 import { MallTrade } from '../../database/entities/mall/mall-trade.entity';
 import { Payment } from '../../database/entities/payments/payment.entity';
@@ -11,6 +10,7 @@ import { RefundHandler, RefundHandlerRegistry, RefundPlan } from '../../payments
 import { WalletService } from '../../payments/wallet/wallet.service';
 import { MerchantOutbox } from '../notify/merchant-outbox.service';
 import { MALL_ORDER_LIFECYCLE } from './mall-order-status';
+import { returnDeductions } from './member-deductions';
 
 /** Paid orders (awaiting shipment, shipped, completed) may be refunded. */
 export const REFUNDABLE_MALL_STATUSES: readonly MallOrderStatus[] = [MallOrderStatus.AwaitingShipment, MallOrderStatus.Shipped, MallOrderStatus.Completed];
@@ -58,19 +58,7 @@ export class MallOrderRefunds implements RefundHandler, OnModuleInit {
     const full = order.refundPrice >= order.price;
     const to = full ? MallOrderStatus.Closed : this.statusBefore(order);
     await MALL_ORDER_LIFECYCLE.transition(em, { id: order.id }, MallOrderStatus.Refunding, to, { statusBeforeRefund: null, updatedAt: now, ...(full ? { closedAt: now } : {}) });
-    if (full) {
-      if (order.points > 0) await em.increment(MallMember, { uid: order.uid }, 'points', order.points);
-      if (order.balanceAmount > 0) {
-        await this.wallets.credit(em, {
-          ownerType: 'mall_member',
-          ownerId: String(order.uid),
-          amount: order.balanceAmount,
-          bizType: 'mall_order_refund',
-          bizNo: order.orderSn,
-          remark: `商城订单退款退回余额 ${order.orderSn}`,
-        });
-      }
-    }
+    if (full) await returnDeductions(em, this.wallets, order, { bizType: 'mall_order_refund', bizNo: order.orderSn, remark: `商城订单退款退回余额 ${order.orderSn}` });
     const trade = await em.findOneByOrFail(MallTrade, { id: order.tradeId });
     await this.outbox.enqueue(em, trade.appId, 'order_refunded', { outside_sn: trade.outsideSn, trade_sn: trade.tradeSn, order_sn: order.orderSn, status: to }, now);
   }

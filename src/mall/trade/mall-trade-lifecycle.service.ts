@@ -4,7 +4,6 @@ import { moved } from '../../common/lifecycle/transition';
 import { MallCoupon, MallCouponStatus } from '../../database/entities/mall/mall-coupon.entity';
 import { MallGoods } from '../../database/entities/mall/mall-goods.entity';
 import { MallGoodsOption } from '../../database/entities/mall/mall-goods-option.entity';
-import { MallMember } from '../../database/entities/mall/mall-member.entity';
 import { MallOrder, MallOrderStatus } from '../../database/entities/mall/mall-order.entity';
 import { MallOrderGoods } from '../../database/entities/mall/mall-order-goods.entity';
 import { MallTrade, MallTradeStatus } from '../../database/entities/mall/mall-trade.entity';
@@ -15,6 +14,7 @@ import { PaymentService } from '../../payments/payment.service';
 import { WalletService } from '../../payments/wallet/wallet.service';
 import { MerchantOutbox } from '../notify/merchant-outbox.service';
 import { MALL_ORDER_LIFECYCLE, MALL_TRADE_LIFECYCLE } from './mall-order-status';
+import { returnDeductions } from './member-deductions';
 
 export interface ShipInput {
   expressName: string;
@@ -64,17 +64,7 @@ export class MallTradeLifecycle {
     await MALL_TRADE_LIFECYCLE.transition(em, { id: trade.id }, MallTradeStatus.AwaitingPayment, MallTradeStatus.Closed, { closedAt: now, updatedAt: now }, '订单状态不允许关闭');
     await MALL_ORDER_LIFECYCLE.transitionAll(em, { tradeId: trade.id }, MallOrderStatus.AwaitingPayment, MallOrderStatus.Closed, { closedAt: now, updatedAt: now });
     await this.restock(em, trade);
-    if (trade.points > 0) await em.increment(MallMember, { uid: trade.uid }, 'points', trade.points);
-    if (trade.balanceAmount > 0) {
-      await this.wallets.credit(em, {
-        ownerType: 'mall_member',
-        ownerId: String(trade.uid),
-        amount: trade.balanceAmount,
-        bizType: 'mall_trade_refund',
-        bizNo: trade.tradeSn,
-        remark: `商城订单关闭退回 ${trade.tradeSn}`,
-      });
-    }
+    await returnDeductions(em, this.wallets, trade, { bizType: 'mall_trade_refund', bizNo: trade.tradeSn, remark: `商城订单关闭退回 ${trade.tradeSn}` });
     await em.update(MallCoupon, { tradeSn: trade.tradeSn, status: MallCouponStatus.Used }, { status: MallCouponStatus.Unused, tradeSn: '', usedAt: null });
     const payment = await this.payments.latestFor(em, 'mall_trade', trade.tradeSn);
     if (payment?.status === PaymentStatus.Pending) await this.payments.closePending(em, payment.outTradeNo);
