@@ -213,6 +213,7 @@ async function main(argv: string[]): Promise<number> {
 
     log('checking invariants');
     invariants = [...(await checkInvariants(conn, fixtures, accepted)), ...(summary?.invariants ?? [])];
+    await reportOrderNumberCollisions(baseUrls, conn);
   } finally {
     await conn.end();
     await Promise.all(services.map((s) => s.stop()));
@@ -270,3 +271,15 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/** Partner order numbers that another instance had taken in the same millisecond, per 10,000 partner orders. */
+async function reportOrderNumberCollisions(baseUrls: string[], conn: { query(sql: string): Promise<unknown> }): Promise<void> {
+  let collisions = 0;
+  for (const url of baseUrls) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    collisions += Number(/^partner_order_number_collisions_total (\d+)/m.exec(text)?.[1] ?? 0);
+  }
+  const [rows] = (await conn.query('SELECT COUNT(*) AS n FROM partner_orders')) as [Array<{ n: number | string }>];
+  const orders = Number(rows[0].n);
+  log(`order numbers: ${collisions} collisions in ${orders} partner orders over ${baseUrls.length} instance(s), ${((collisions * 10_000) / Math.max(orders, 1)).toFixed(1)} per 10,000`);
+}

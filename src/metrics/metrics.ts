@@ -51,6 +51,13 @@ export const refundsTotal = new Counter({
   registers: [counters],
 });
 
+/** A partner order number another instance took in the same millisecond: the INSERT is sent again under a later one. */
+export const orderNumberCollisionsTotal = new Counter({
+  name: 'partner_order_number_collisions_total',
+  help: 'Partner order numbers found taken by another instance (each costs one more INSERT)',
+  registers: [counters],
+});
+
 export const alipayNotifiesTotal = new Counter({
   name: 'alipay_notifies_total',
   help: 'Alipay notifies by outcome (settled, already_settled, bad_signature, ...) and reply (success | failure)',

@@ -6,6 +6,7 @@ import { fenToYuan } from '../common/money';
 import { payDeadline } from '../common/pay-deadline';
 import { hexId } from '../common/ids';
 import { AppConfig } from '../config/app-config';
+import { orderNumberCollisionsTotal } from '../metrics/metrics';
 import { isUniqueViolation } from '../database/db-errors';
 import { RequestClaim } from '../common/idempotency/request-claim';
 import { insertRows, select } from '../database/sql';
@@ -24,7 +25,8 @@ import { GiftListResultDto } from './dto/gift-pack.dto';
 import { OrderListResultDto, OrderResultDto, PayResultDto } from './dto/order-info.dto';
 import { claimCoupon, closeUnpaidOrder, grantPaidBenefits, takeStock } from './order-effects';
 import { toOrderInfo } from './order-info';
-import { formatOrderNo, OrderNoClock } from './order-no';
+import { formatOrderNo } from './order-no';
+import { OrderNumberSlots } from './order-number-slots';
 import { OrderStatus, transition } from './order-status';
 
 export const PayType = { Balance: 1, Alipay: 2 } as const;
@@ -87,8 +89,6 @@ const ORDER_NO_JITTER_MS = 50;
 /** The partner app's gift-pack orders (SPEC §4). Every lookup is scoped to the requesting user. */
 @Injectable()
 export class PartnerOrderService {
-  private readonly orderNoClock = new OrderNoClock();
-
   constructor(
     private readonly config: AppConfig,
     private readonly tx: TransactionService,
@@ -96,6 +96,7 @@ export class PartnerOrderService {
     private readonly payments: PaymentService,
     private readonly alipay: AlipayService,
     private readonly reconciliation: PaymentReconciliation,
+    private readonly orderNumbers: OrderNumberSlots,
   ) {}
 
   /**
@@ -268,7 +269,7 @@ export class PartnerOrderService {
    * sent again under a number a little later, jittered so that colliding instances drift apart.
    */
   private async insertUnderFreshNumber(em: EntityManager, order: PartnerOrder): Promise<void> {
-    let ms = this.orderNoClock.next();
+    let ms = this.orderNumbers.clock.next();
     for (let attempt = 1; ; attempt++) {
       order.orderNo = formatOrderNo(ms, this.config.APP_TIMEZONE);
       try {
@@ -276,7 +277,8 @@ export class PartnerOrderService {
         return;
       } catch (error) {
         if (!isUniqueViolation(error) || attempt >= ORDER_NO_ATTEMPTS) throw error;
-        ms = this.orderNoClock.bumpPast(ms, randomInt(0, ORDER_NO_JITTER_MS));
+        orderNumberCollisionsTotal.inc();
+        ms = this.orderNumbers.clock.bumpPast(ms, randomInt(0, ORDER_NO_JITTER_MS));
       }
     }
   }

@@ -6,6 +6,7 @@ import { PartnerRefundService } from './admin/partner-refund.service';
 import { PartnerOrderRefunds } from './partner-order-refunds';
 import { PartnerOrderTimeoutJob } from './partner-order-timeout.job';
 import { PartnerOrderController } from './partner-order.controller';
+import { OrderNumberSlots } from './order-number-slots';
 import { PartnerOrderService } from './partner-order.service';
 import { PartnerOrderSettlement } from './partner-order.settlement';
 
@@ -13,6 +14,6 @@ import { PartnerOrderSettlement } from './partner-order.settlement';
 @Module({
   imports: [PaymentsModule],
   controllers: [PartnerOrderController, PartnerAdminController],
-  providers: [PartnerOrderService, PartnerAdminService, PartnerRefundService, PartnerOrderSettlement, PartnerOrderRefunds, PartnerOrderTimeoutJob],
+  providers: [OrderNumberSlots, PartnerOrderService, PartnerAdminService, PartnerRefundService, PartnerOrderSettlement, PartnerOrderRefunds, PartnerOrderTimeoutJob],
 })
 export class PartnerModule {}

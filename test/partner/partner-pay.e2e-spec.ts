@@ -1,4 +1,6 @@
 import { PartnerOrder } from '../../src/database/entities/partner/partner-order.entity';
+import { OrderNumberSlots } from '../../src/partner/order-number-slots';
+import { AppLogger } from '../../src/common/http/app-logger';
 import { WalletLedger } from '../../src/database/entities/payments/wallet-ledger.entity';
 import { TransactionService } from '../../src/database/transaction.service';
 import { PartnerOrderService } from '../../src/partner/partner-order.service';
@@ -169,12 +171,29 @@ describeEachEngine('partner: POST /app/partner/order/pay with balance', (ctx) =>
     expect(wallet.ledgerSum).toBe(0);
   });
 
+  it('instances on one database lease different order-number slots; a released slot is taken again', async () => {
+    const t = ctx();
+    const booted = t.app.get(OrderNumberSlots);
+    const instance = () => new OrderNumberSlots(t.app.get(TransactionService), t.app.get(AppLogger));
+    const [second, third] = [instance(), instance()];
+    const held = [await booted.lease(), await second.lease(), await third.lease()];
+    expect(held.every((slot) => slot !== null)).toBe(true);
+    expect(new Set(held).size).toBe(3);
+    const frozen = Date.now();
+    const numbers = [booted, second, third].flatMap((s) => Array.from({ length: 10 }, () => s.clock.next(frozen)));
+    expect(new Set(numbers).size).toBe(30);
+    await third.onApplicationShutdown();
+    const fourth = instance();
+    expect(await fourth.lease()).toBe(held[2]);
+    await Promise.all([second.onApplicationShutdown(), fourth.onApplicationShutdown()]);
+  });
+
   it('two instances whose clocks stand still still get distinct order numbers (the unique index bumps)', async () => {
     const t = ctx();
     const { userId, addressId } = await newUser(t, { balance: 12000 });
     const service = t.app.get(PartnerOrderService);
     // A second instance of the service: its own in-process clock, the same database.
-    const other = new PartnerOrderService(t.config, t.app.get(TransactionService), t.app.get(WalletService), t.app.get(PaymentService), t.app.get(AlipayService), t.app.get(PaymentReconciliation));
+    const other = new PartnerOrderService(t.config, t.app.get(TransactionService), t.app.get(WalletService), t.app.get(PaymentService), t.app.get(AlipayService), t.app.get(PaymentReconciliation), new OrderNumberSlots(t.app.get(TransactionService), t.app.get(AppLogger)));
     const frozen = Date.now() + 3_600_000;
     const clock = jest.spyOn(Date, 'now').mockReturnValue(frozen);
     try {
