@@ -10,6 +10,8 @@ import { ORDER_NUMBER_SLOTS, OrderNoClock } from './order-no';
 
 const LEASE_MS = 60_000;
 const RENEW_EVERY_MS = 20_000;
+/** A released lease: expired at once, so the next instance to start takes the slot. */
+const RELEASED = new Date(0);
 
 /**
  * This instance's lease on one of the order-number slots, and the clock that uses it. Instances sharing a database
@@ -38,7 +40,7 @@ export class OrderNumberSlots implements OnApplicationBootstrap, OnApplicationSh
     await this.stop?.();
     if (this.slot === null) return;
     const slot = this.slot;
-    await this.tx.runStatement((em) => execute(em, 'UPDATE partner_order_number_slots SET lease_until = ? WHERE slot = ? AND holder = ?', [new Date(), slot, this.holder])).catch(() => undefined);
+    await this.tx.runStatement((em) => execute(em, 'UPDATE partner_order_number_slots SET lease_until = ? WHERE slot = ? AND holder = ?', [RELEASED, slot, this.holder])).catch(() => undefined);
   }
 
   /** Renews the slot held, or takes a free or expired one; the clock follows. */

@@ -25,10 +25,11 @@ const PROBE_LIMIT_MS = 1_000;
 /**
  * While the 2000 connections open at once, the kernel and the service accept and answer each one's first request
  * (most of them a 503): a probe sent in those first seconds has waited up to 2.8 s in CI runs on this 2-core machine
- * (0.8 s in another), so the opening is held to a looser bound, and every probe after it to PROBE_LIMIT_MS.
+ * (0.8 s in another): a single event loop reads them in the order they came. So the opening is held to a looser
+ * bound, and every probe after it to PROBE_LIMIT_MS.
  */
-const OPENING_MS = 2_000;
-const OPENING_LIMIT_MS = 5_000;
+const OPENING_MS = 3_000;
+const OPENING_LIMIT_MS = 8_000;
 
 /** The load generator (plain JS, run by a worker thread): autocannon over the given pre-signed bodies, in order. */
 const LOAD_WORKER = `
@@ -93,7 +94,7 @@ function fresh(kind, method, path, body) {
   return new Promise((resolve) => {
     let connectMs = null;
     const done = (status, headers, text) => resolve({ kind, at: started, ms: Date.now() - started, connectMs, status, retryAfter: headers['retry-after'], body: text });
-    const req = http.request(baseUrl + path, { method, agent: false, timeout: limit * 5, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+    const req = http.request(baseUrl + path, { method, agent: false, timeout: limit, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (text += c));
@@ -175,7 +176,7 @@ describe('fault: a flood of 2000 connections on partner pay [mysql]', () => {
 
     await load('warm-up', BASELINE_CONNECTIONS, 2);
     await load('before', BASELINE_CONNECTIONS, BASELINE_SECONDS);
-    const prober = spawn(process.execPath, ['-e', PROBE_SCRIPT, service.baseUrl, String(PROBE_EVERY_MS), String(PROBE_LIMIT_MS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const prober = spawn(process.execPath, ['-e', PROBE_SCRIPT, service.baseUrl, String(PROBE_EVERY_MS), String(OPENING_LIMIT_MS + 2_000)], { stdio: ['pipe', 'pipe', 'inherit'] });
     let probeOutput = '';
     prober.stdout!.on('data', (chunk: Buffer) => (probeOutput += chunk.toString()));
     prober.stdin!.end(probeBodies.map((b) => b.body).join('\n'));
@@ -216,13 +217,13 @@ describe('fault: a flood of 2000 connections on partner pay [mysql]', () => {
     expect(rate(phases.after)).toBeGreaterThanOrEqual(0.8 * rate(phases.before));
   });
 
-  it('answers /health 200 within 1 s throughout, after the opening seconds (within 5 s in them)', () => {
+  it('answers /health 200 within 1 s throughout, after the opening seconds (within 8 s in them)', () => {
     expect(health.length).toBeGreaterThanOrEqual(FLOOD_SECONDS * 2);
     expect(health.filter((h) => h.status !== 200 || tooSlow(h))).toEqual([]);
     expect(health.filter((h) => h.at >= floodStartedAt + OPENING_MS).length).toBeGreaterThanOrEqual(FLOOD_SECONDS);
   });
 
-  it('answers a fresh client within 1 s (5 s in the opening seconds): paid, or 503 服务繁忙 with Retry-After in the partner envelope', () => {
+  it('answers a fresh client within 1 s (8 s in the opening seconds): paid, or 503 服务繁忙 with Retry-After in the partner envelope', () => {
     expect(clients.filter((c) => tooSlow(c) || ![200, 503].includes(c.status))).toEqual([]);
     for (const c of clients.filter((p) => p.status === 503)) {
       expect(c.retryAfter).toBe('1');
