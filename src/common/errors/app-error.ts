@@ -127,7 +127,7 @@ export class DatabaseUnavailableError extends AppError {
   }
 }
 
-/** Retry later: a lock conflict that retries could not settle, or more requests than the service takes at once. */
+/** Retry later: a lock conflict that whole-transaction retries could not settle (load shedding answers 503 before Nest). */
 export class ServiceBusyError extends AppError {
   constructor(message = '服务繁忙，请稍后重试') {
     super(ErrorCode.Internal, message, {}, 503);
