@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { moved } from '../common/lifecycle/transition';
 import { PartnerOrder } from '../database/entities/partner/partner-order.entity';
 import { Payment } from '../database/entities/payments/payment.entity';
+import { selectEntities } from '../database/sql';
 import { PaymentSettlementRegistry, SettlementHandler } from '../payments/payment-settlement.registry';
 import { grantPaidBenefits, useReservedCoupon } from './order-effects';
 import { OrderStatus, transition } from './order-status';
@@ -22,7 +23,7 @@ export class PartnerOrderSettlement implements SettlementHandler, OnModuleInit {
   }
 
   async onPaid(em: EntityManager, payment: Payment): Promise<'settled' | 'closed'> {
-    const order = await em.findOneBy(PartnerOrder, { orderNo: payment.bizNo });
+    const [order] = await selectEntities(em, PartnerOrder, 'WHERE order_no = ?', [payment.bizNo]);
     if (!order) throw new Error(`partner order ${payment.bizNo} of payment ${payment.outTradeNo} does not exist`);
     const paid = await moved(
       transition(em, order.orderNo, OrderStatus.AwaitingPayment, OrderStatus.Paid, {

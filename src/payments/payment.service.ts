@@ -6,7 +6,7 @@ import { compactTime } from '../common/time';
 import { Fen } from '../common/money';
 import { isUniqueViolation } from '../database/db-errors';
 import { Payment, PaymentBizType, PaymentStatus } from '../database/entities/payments/payment.entity';
-import { insertRows } from '../database/sql';
+import { insertRows, selectEntities, updateWhere } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import { PaymentSettlementRegistry } from './payment-settlement.registry';
 
@@ -105,22 +105,22 @@ export class PaymentService {
   }
 
   private async applyPaid(em: EntityManager, notice: VerifiedPaymentNotice): Promise<SettleOutcome | 'changed_meanwhile'> {
-    const payment = await em.findOneBy(Payment, { outTradeNo: notice.outTradeNo });
+    const [payment] = await selectEntities(em, Payment, 'WHERE out_trade_no = ?', [notice.outTradeNo]);
     if (!payment) return 'unknown_payment';
     if (payment.amount !== notice.totalAmount) return 'amount_mismatch';
     if (payment.status === PaymentStatus.Paid) return 'already_settled';
 
     const paidFields = { status: PaymentStatus.Paid, tradeNo: notice.tradeNo, notifyRaw: notice.raw, paidAt: new Date() };
     if (payment.status === PaymentStatus.Closed) {
-      const flagged = await em.update(Payment, { id: payment.id, status: PaymentStatus.Closed }, { ...paidFields, needsRefund: true });
-      return flagged.affected ? 'flagged_for_refund' : 'changed_meanwhile';
+      const flagged = await updateWhere(em, Payment, { id: payment.id, status: PaymentStatus.Closed }, { ...paidFields, needsRefund: true });
+      return flagged ? 'flagged_for_refund' : 'changed_meanwhile';
     }
-    const marked = await em.update(Payment, { id: payment.id, status: PaymentStatus.Pending }, paidFields);
-    if (!marked.affected) return 'changed_meanwhile';
+    const marked = await updateWhere(em, Payment, { id: payment.id, status: PaymentStatus.Pending }, paidFields);
+    if (!marked) return 'changed_meanwhile';
 
     const result = await this.settlements.handlerFor(payment.bizType).onPaid(em, { ...payment, ...paidFields });
     if (result === 'closed') {
-      await em.update(Payment, { id: payment.id }, { needsRefund: true });
+      await updateWhere(em, Payment, { id: payment.id }, { needsRefund: true });
       return 'flagged_for_refund';
     }
     return 'settled';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { EntityManager } from 'typeorm';
 import { AppLogger } from '../../src/common/http/app-logger';
 import { Payment, PaymentStatus } from '../../src/database/entities/payments/payment.entity';
+import * as sql from '../../src/database/sql';
 import { TransactionService } from '../../src/database/transaction.service';
 import { SANDBOX_APP_ID, SANDBOX_SELLER_ID } from '../../src/payments/alipay/alipay-keys';
 import { AlipaySandboxService } from '../../src/payments/alipay/alipay-sandbox.service';
@@ -286,12 +287,12 @@ describeEachEngine('payments: Alipay channel (sandbox)', (ctx) => {
 
   it('a payment closed between the settlement read and its update is still recorded as paid and flagged', async () => {
     const payment = await newPayment(ctx());
-    const findOneBy = EntityManager.prototype.findOneBy;
+    const selectEntities = sql.selectEntities;
     // Stands in for a cancellation that commits after settle() read the payment as pending.
-    jest.spyOn(EntityManager.prototype, 'findOneBy').mockImplementationOnce(async function (this: EntityManager, ...args: Parameters<EntityManager['findOneBy']>) {
-      const stale = (await findOneBy.apply(this, args)) as Payment;
-      await this.update(Payment, { id: stale.id }, { status: PaymentStatus.Closed, closedAt: new Date() });
-      return stale;
+    jest.spyOn(sql, 'selectEntities').mockImplementationOnce(async (em: EntityManager, ...rest) => {
+      const [stale] = (await selectEntities(em, ...rest)) as Payment[];
+      await em.update(Payment, { id: stale.id }, { status: PaymentStatus.Closed, closedAt: new Date() });
+      return [stale];
     });
     expect((await postNotify(ctx(), sandbox().signNotify(sandbox().notifyFor(payment)))).text).toBe('success');
     expect(await stored(ctx(), payment)).toMatchObject({ status: PaymentStatus.Paid, needsRefund: true });

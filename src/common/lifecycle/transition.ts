@@ -1,4 +1,5 @@
-import { EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
+import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { updateWhere } from '../../database/sql';
 import { IllegalStateError } from '../errors/app-error';
 
 type Status = string | number;
@@ -33,15 +34,14 @@ export class Lifecycle<E extends ObjectLiteral, S extends Status> {
    * Moves the one row `where` picks from `from` to `to` with `changes`; 42204 (with the action's own `refusal`
    * message, if given) when forbidden or when it was not in `from`.
    */
-  async transition(em: EntityManager, where: FindOptionsWhere<E>, from: S, to: S, changes: Partial<E> = {}, refusal?: string): Promise<void> {
+  async transition(em: EntityManager, where: Partial<E>, from: S, to: S, changes: Partial<E> = {}, refusal?: string): Promise<void> {
     if (!this.canMove(from, to) || (await this.transitionAll(em, where, from, to, changes)) !== 1) throw new IllegalStateError(refusal);
   }
 
   /** Moves every row `where` picks that is still in `from` (the orders of a trade); returns how many moved. */
-  async transitionAll(em: EntityManager, where: FindOptionsWhere<E>, from: S, to: S, changes: Partial<E> = {}): Promise<number> {
+  async transitionAll(em: EntityManager, where: Partial<E>, from: S, to: S, changes: Partial<E> = {}): Promise<number> {
     if (!this.canMove(from, to)) throw new IllegalStateError();
-    const result = await em.update(this.entity, { ...where, [this.statusField]: from } as FindOptionsWhere<E>, { ...changes, [this.statusField]: to } as never);
-    return result.affected ?? 0;
+    return updateWhere(em, this.entity, { ...where, [this.statusField]: from } as Partial<E>, { ...changes, [this.statusField]: to } as Partial<E>);
   }
 }
 
