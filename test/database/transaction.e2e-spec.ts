@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { PartnerLevel } from '../../src/database/entities/partner/partner-level.entity';
-import { execute, executeOne } from '../../src/database/sql';
+import { In } from 'typeorm';
+import { execute, executeOne, updateWhere } from '../../src/database/sql';
 import { TransactionLostError, TransactionService } from '../../src/database/transaction.service';
 import { describeEachEngine } from '../support/each-engine';
 import { useQueryLog } from '../support/query-log';
@@ -51,6 +52,28 @@ describeEachEngine('transactions', (ctx) => {
     const failed = tx().run((em) => insertLevel(em, work), epilogueInserting(taken));
     await expect(failed).rejects.toThrow();
     expect(await exists(work)).toBe(false);
+  });
+
+  it('updateWhere: property names become columns, only rows matching every condition change, and their count is returned', async () => {
+    const [a, b] = [id('uw-a'), id('uw-b')];
+    await tx().run(async (em) => {
+      await insertLevel(em, a);
+      await insertLevel(em, b);
+    });
+    const levels = ctx().dataSource.getRepository(PartnerLevel);
+    const moved = await tx().run((em) => updateWhere(em, PartnerLevel, { id: a, rank: 1 }, { rank: 7, name: undefined }));
+    expect(moved).toBe(1);
+    expect(await tx().run((em) => updateWhere(em, PartnerLevel, { id: a, rank: 1 }, { rank: 9 }))).toBe(0);
+    expect(await levels.findOneByOrFail({ id: a })).toMatchObject({ rank: 7, name: a });
+    expect(await levels.findOneByOrFail({ id: b })).toMatchObject({ rank: 1, name: b });
+  });
+
+  it('updateWhere refuses a condition that is not a plain value instead of widening the update', async () => {
+    const sent = log.queries.length;
+    await expect(tx().run((em) => updateWhere(em, PartnerLevel, { id: In(['x', 'y']) as unknown as string }, { rank: 2 }))).rejects.toThrow('must be a plain value');
+    await expect(tx().run((em) => updateWhere(em, PartnerLevel, { id: undefined }, { rank: 2 }))).rejects.toThrow('must be a plain value');
+    await expect(tx().run((em) => updateWhere(em, PartnerLevel, {}, { rank: 2 }))).rejects.toThrow('needs a condition');
+    expect(log.queries.slice(sent).filter((q) => q.startsWith('UPDATE'))).toEqual([]);
   });
 
   it('on MySQL, every statement is a round trip of its own: START TRANSACTION, the statements, COMMIT', async () => {
