@@ -1,6 +1,7 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { AppConfig } from '../../config/app-config';
 
 export const SANDBOX_APP_ID = '2021000000000000';
@@ -26,8 +27,10 @@ export class AlipayKeys {
   ) {}
 }
 
+const generateRsaKeyPair = promisify(generateKeyPair);
+
 /** Live keys from the configuration; sandbox keys from (or newly into) `DATA_DIR/alipay-sandbox/`. */
-export function loadAlipayKeys(config: AppConfig): AlipayKeys {
+export async function loadAlipayKeys(config: AppConfig): Promise<AlipayKeys> {
   if (config.alipayMode === 'live') {
     return new AlipayKeys(
       'live',
@@ -40,8 +43,7 @@ export function loadAlipayKeys(config: AppConfig): AlipayKeys {
   }
   const dir = join(config.DATA_DIR, 'alipay-sandbox');
   mkdirSync(dir, { recursive: true });
-  const appPrivateKey = sandboxKeyPair(dir, 'app');
-  const alipayPrivateKey = sandboxKeyPair(dir, 'alipay');
+  const [appPrivateKey, alipayPrivateKey] = await Promise.all([sandboxKeyPair(dir, 'app'), sandboxKeyPair(dir, 'alipay')]);
   return new AlipayKeys('sandbox', SANDBOX_APP_ID, SANDBOX_SELLER_ID, appPrivateKey, createPublicKey(alipayPrivateKey), {
     appPublicKey: createPublicKey(appPrivateKey),
     alipayPrivateKey,
@@ -87,15 +89,17 @@ function parseKey(text: string, name: string, fromPem: (pem: string) => KeyObjec
 }
 
 /**
- * The private key of a sandbox pair, generated on first start. Several instances may start together on one
- * data directory: the key is written to a private temporary file and hard-linked into place, so every
- * instance ends up reading the same complete key. The public half is written beside it for people checking
- * signatures by hand; the service itself derives it from the private key.
+ * The private key of a sandbox pair, generated on first start. A 2048-bit RSA key costs a quarter of a second of CPU,
+ * more or less (a prime search): both are made on libuv's threads at once while the main thread migrates and loads
+ * the demo data, rather than blocking it for half a second. Several instances may start together on one data
+ * directory: the key is written to a private temporary file and hard-linked into place, so every instance ends up
+ * reading the same complete key. The public half is written beside it for people checking signatures by hand; the
+ * service itself derives it from the private key.
  */
-function sandboxKeyPair(dir: string, role: 'app' | 'alipay'): KeyObject {
+async function sandboxKeyPair(dir: string, role: 'app' | 'alipay'): Promise<KeyObject> {
   const privateFile = join(dir, `${role}-private-key.pem`);
   if (!existsSync(privateFile)) {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
     const temporary = `${privateFile}.${process.pid}.${randomBytes(4).toString('hex')}`;
     writeFileSync(temporary, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     try {
