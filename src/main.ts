@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { AppLogger } from './common/http/app-logger';
+import { limitHeapGrowth } from './common/runtime/heap-growth';
 import { configureApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
 import { checkDatabase, explainDatabaseError, StartupError } from './database/preflight';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
         resolve();
       });
     });
+    limitHeapGrowth();
     app.get(AppLogger).log(`listening on ${config.PUBLIC_BASE_URL} (database: ${config.DB_TYPE}, docs: ${config.PUBLIC_BASE_URL}/docs)`);
   } catch (error) {
     const { msg, hint } = startupFailure(error, config);
