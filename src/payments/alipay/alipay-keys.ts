@@ -41,13 +41,31 @@ export async function loadAlipayKeys(config: AppConfig): Promise<AlipayKeys> {
       null,
     );
   }
-  const dir = join(config.DATA_DIR, 'alipay-sandbox');
-  mkdirSync(dir, { recursive: true });
+  const dir = sandboxDirectory(config);
   const [appPrivateKey, alipayPrivateKey] = await Promise.all([sandboxKeyPair(dir, 'app'), sandboxKeyPair(dir, 'alipay')]);
   return new AlipayKeys('sandbox', SANDBOX_APP_ID, SANDBOX_SELLER_ID, appPrivateKey, createPublicKey(alipayPrivateKey), {
     appPublicKey: createPublicKey(appPrivateKey),
     alipayPrivateKey,
   });
+}
+
+/**
+ * Starts reading, or on a first start generating, the sandbox keys before the service's modules are loaded, so that
+ * the generation (a quarter of a second of CPU per key, on libuv's threads) runs beside the loading instead of after
+ * it; `loadAlipayKeys` then takes over what is under way. Nothing to do in live mode. A failure is reported by
+ * `loadAlipayKeys`, which tries again.
+ */
+export function prepareAlipayKeys(config: AppConfig): void {
+  if (config.alipayMode === 'live') return;
+  const dir = sandboxDirectory(config);
+  void sandboxKeyPair(dir, 'app');
+  void sandboxKeyPair(dir, 'alipay');
+}
+
+function sandboxDirectory(config: AppConfig): string {
+  const dir = join(config.DATA_DIR, 'alipay-sandbox');
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /** PEM text as alipay-sdk takes it (it re-wraps the lines itself and chokes on a trailing newline). */
@@ -88,16 +106,29 @@ function parseKey(text: string, name: string, fromPem: (pem: string) => KeyObjec
   throw new Error(`${name}: not an RSA key in PEM or base64 DER form`);
 }
 
-/**
- * The private key of a sandbox pair, generated on first start. A 2048-bit RSA key costs a quarter of a second of CPU,
- * more or less (a prime search): both are made on libuv's threads at once while the main thread migrates and loads
- * the demo data, rather than blocking it for half a second. Several instances may start together on one data
- * directory: the key is written to a private temporary file and hard-linked into place, so every instance ends up
- * reading the same complete key. The public half is written beside it for people checking signatures by hand; the
- * service itself derives it from the private key.
- */
-async function sandboxKeyPair(dir: string, role: 'app' | 'alipay'): Promise<KeyObject> {
+/** Sandbox keys this process is reading or generating, by file: `prepareAlipayKeys` and `loadAlipayKeys` share them. */
+const underWay = new Map<string, Promise<KeyObject>>();
+
+function sandboxKeyPair(dir: string, role: 'app' | 'alipay'): Promise<KeyObject> {
   const privateFile = join(dir, `${role}-private-key.pem`);
+  let key = underWay.get(privateFile);
+  if (!key) {
+    key = readOrGenerateKeyPair(dir, role, privateFile);
+    underWay.set(privateFile, key);
+    const settled = () => underWay.delete(privateFile);
+    key.then(settled, settled);
+  }
+  return key;
+}
+
+/**
+ * The private key of a sandbox pair, generated on first start, on libuv's threads (RSA key generation is a prime
+ * search: a quarter of a second of CPU, more or less). Several instances may start together on one data directory:
+ * the key is written to a private temporary file and hard-linked into place, so every instance ends up reading the
+ * same complete key. The public half is written beside it for people checking signatures by hand; the service itself
+ * derives it from the private key.
+ */
+async function readOrGenerateKeyPair(dir: string, role: 'app' | 'alipay', privateFile: string): Promise<KeyObject> {
   if (!existsSync(privateFile)) {
     const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
     const temporary = `${privateFile}.${process.pid}.${randomBytes(4).toString('hex')}`;
