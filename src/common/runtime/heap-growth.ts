@@ -16,7 +16,9 @@ export const HEAP_GROWTH_FLAG = '--heap-growing-percent=20';
  * V8 reads the factor whenever a full collection ends, so it can be set in the running process (and then holds
  * however the process was started: `npm start`, the Docker image, the bench). Call it once the service is up:
  * during the start the heap grows from 10 to 50 MB of live objects, which this factor would collect over and over.
+ * A `--heap-growing-percent` given to node itself wins.
  */
-export function limitHeapGrowth(): void {
+export function limitHeapGrowth(execArgv = process.execArgv): void {
+  if (execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) return;
   setFlagsFromString(HEAP_GROWTH_FLAG);
 }
