@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from './app.module';
 import { AppLogger } from './common/http/app-logger';
+import { limitHeapGrowth } from './common/runtime/heap-growth';
 import { configureApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
 import { checkDatabase, explainDatabaseError, StartupError } from './database/preflight';
+import { prepareAlipayKeys } from './payments/alipay/alipay-keys';
 
 /** Every way the start can fail, as one JSON log line with what to do; never a stack trace per retry. */
 function startupFailure(error: unknown, config: { DB_TYPE: string; DATABASE_URL?: string; PORT: number; SQLITE_PATH: string } | undefined): { msg: string; hint: string } {
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
   }
   const logger = new AppLogger(config.LOG_LEVEL);
   try {
+    prepareAlipayKeys(config);
+    // Loaded only now, so that a first start's sandbox keys are generated while the modules load.
+    const { AppModule } = await import('./app.module');
     await checkDatabase(config, (message, fields) => logger.warn(message, fields));
     // Nest's own logger stays off until configureApp installs ours: a failed start is reported below, once, as JSON.
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: false, abortOnError: false });
@@ -50,6 +54,7 @@ async function main(): Promise<void> {
         resolve();
       });
     });
+    limitHeapGrowth();
     app.get(AppLogger).log(`listening on ${config.PUBLIC_BASE_URL} (database: ${config.DB_TYPE}, docs: ${config.PUBLIC_BASE_URL}/docs)`);
   } catch (error) {
     const { msg, hint } = startupFailure(error, config);

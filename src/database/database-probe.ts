@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { createPool, Pool } from 'mysql2';
+import type { Pool } from 'mysql2';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { PoolGuard } from './pool-guard';
@@ -19,6 +19,8 @@ export class DatabaseProbe implements OnModuleDestroy {
     config: AppConfig,
   ) {
     if (config.DB_TYPE !== 'mysql' || !config.DATABASE_URL) return;
+    // Required here, not imported at the top: on SQLite mysql2 would be loaded for nothing (60 ms of the start).
+    const { createPool } = require('mysql2') as typeof import('mysql2');
     this.pool = createPool({ uri: config.DATABASE_URL.replace(/^mariadb:/, 'mysql:'), connectionLimit: 1, connectTimeout: 3000, enableKeepAlive: true });
     new PoolGuard(this.pool as unknown as ConstructorParameters<typeof PoolGuard>[0], config.DB_ACQUIRE_TIMEOUT_MS).install();
   }

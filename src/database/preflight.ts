@@ -1,4 +1,3 @@
-import { createConnection } from 'mysql2/promise';
 import type { AppConfig } from '../config/app-config';
 import { isConnectionFailure } from './db-errors';
 
@@ -48,6 +47,8 @@ export function explainDatabaseError(error: unknown, databaseUrl: string): Start
 export async function checkDatabase(config: AppConfig, log: (message: string, fields: Record<string, unknown>) => void, waitMs = 30_000): Promise<void> {
   if (config.DB_TYPE !== 'mysql' || !config.DATABASE_URL) return;
   const url = config.DATABASE_URL.replace(/^mariadb:/, 'mysql:');
+  // Loaded here, not at the top: on SQLite the driver is never needed and would only lengthen the start.
+  const { createConnection } = await import('mysql2/promise');
   const deadline = Date.now() + waitMs;
   for (let attempt = 1; ; attempt++) {
     try {

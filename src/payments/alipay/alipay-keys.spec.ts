@@ -13,9 +13,9 @@ describe('alipay keys', () => {
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('sandbox: generates two RSA 2048 pairs on first start and reuses them afterwards', () => {
+  it('sandbox: generates two RSA 2048 pairs on first start and reuses them afterwards', async () => {
     const config = loadConfig({ DATA_DIR: dataDir });
-    const first = loadAlipayKeys(config);
+    const first = await loadAlipayKeys(config);
     expect(first.mode).toBe('sandbox');
     expect(first.appId).toBe(SANDBOX_APP_ID);
     expect(first.sellerId).toBe(SANDBOX_SELLER_ID);
@@ -27,7 +27,7 @@ describe('alipay keys', () => {
     expect(statSync(join(dir, 'app-private-key.pem')).mode & 0o077).toBe(0);
     expect(readFileSync(join(dir, 'alipay-public-key.pem'), 'utf8').trim()).toBe(pemOf(first.alipayPublicKey));
 
-    const again = loadAlipayKeys(config);
+    const again = await loadAlipayKeys(config);
     expect(pemOf(again.appPrivateKey)).toBe(pemOf(first.appPrivateKey));
     expect(pemOf(again.alipayPublicKey)).toBe(pemOf(first.alipayPublicKey));
     expect(pemOf(first.appPrivateKey)).not.toBe(pemOf(first.sandbox!.alipayPrivateKey));
@@ -37,7 +37,7 @@ describe('alipay keys', () => {
     expect(rsa2Verify('x=1', rsa2Sign('x=1', first.appPrivateKey), first.sandbox!.appPublicKey)).toBe(true);
   });
 
-  it('live: keys come from the configuration, in the forms Alipay hands them out', () => {
+  it('live: keys come from the configuration, in the forms Alipay hands them out', async () => {
     const app = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const alipay = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const bareBase64 = app.privateKey.export({ type: 'pkcs1', format: 'der' }).toString('base64');
@@ -48,7 +48,7 @@ describe('alipay keys', () => {
       ALIPAY_PUBLIC_KEY: alipay.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
       ALIPAY_SELLER_ID: '2088101122334455',
     });
-    const keys = loadAlipayKeys(config);
+    const keys = await loadAlipayKeys(config);
     expect(keys.mode).toBe('live');
     expect(keys.appId).toBe('2021004100000001');
     expect(keys.sellerId).toBe('2088101122334455');

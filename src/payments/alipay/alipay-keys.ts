@@ -1,6 +1,7 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { AppConfig } from '../../config/app-config';
 
 export const SANDBOX_APP_ID = '2021000000000000';
@@ -26,8 +27,10 @@ export class AlipayKeys {
   ) {}
 }
 
+const generateRsaKeyPair = promisify(generateKeyPair);
+
 /** Live keys from the configuration; sandbox keys from (or newly into) `DATA_DIR/alipay-sandbox/`. */
-export function loadAlipayKeys(config: AppConfig): AlipayKeys {
+export async function loadAlipayKeys(config: AppConfig): Promise<AlipayKeys> {
   if (config.alipayMode === 'live') {
     return new AlipayKeys(
       'live',
@@ -38,14 +41,31 @@ export function loadAlipayKeys(config: AppConfig): AlipayKeys {
       null,
     );
   }
-  const dir = join(config.DATA_DIR, 'alipay-sandbox');
-  mkdirSync(dir, { recursive: true });
-  const appPrivateKey = sandboxKeyPair(dir, 'app');
-  const alipayPrivateKey = sandboxKeyPair(dir, 'alipay');
+  const dir = sandboxDirectory(config);
+  const [appPrivateKey, alipayPrivateKey] = await Promise.all([sandboxKeyPair(dir, 'app'), sandboxKeyPair(dir, 'alipay')]);
   return new AlipayKeys('sandbox', SANDBOX_APP_ID, SANDBOX_SELLER_ID, appPrivateKey, createPublicKey(alipayPrivateKey), {
     appPublicKey: createPublicKey(appPrivateKey),
     alipayPrivateKey,
   });
+}
+
+/**
+ * Starts reading, or on a first start generating, the sandbox keys before the service's modules are loaded, so that
+ * the generation (a quarter of a second of CPU per key, on libuv's threads) runs beside the loading instead of after
+ * it; `loadAlipayKeys` then takes over what is under way. Nothing to do in live mode. A failure is reported by
+ * `loadAlipayKeys`, which tries again.
+ */
+export function prepareAlipayKeys(config: AppConfig): void {
+  if (config.alipayMode === 'live') return;
+  const dir = sandboxDirectory(config);
+  void sandboxKeyPair(dir, 'app');
+  void sandboxKeyPair(dir, 'alipay');
+}
+
+function sandboxDirectory(config: AppConfig): string {
+  const dir = join(config.DATA_DIR, 'alipay-sandbox');
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /** PEM text as alipay-sdk takes it (it re-wraps the lines itself and chokes on a trailing newline). */
@@ -86,16 +106,31 @@ function parseKey(text: string, name: string, fromPem: (pem: string) => KeyObjec
   throw new Error(`${name}: not an RSA key in PEM or base64 DER form`);
 }
 
-/**
- * The private key of a sandbox pair, generated on first start. Several instances may start together on one
- * data directory: the key is written to a private temporary file and hard-linked into place, so every
- * instance ends up reading the same complete key. The public half is written beside it for people checking
- * signatures by hand; the service itself derives it from the private key.
- */
-function sandboxKeyPair(dir: string, role: 'app' | 'alipay'): KeyObject {
+/** Sandbox keys this process is reading or generating, by file: `prepareAlipayKeys` and `loadAlipayKeys` share them. */
+const underWay = new Map<string, Promise<KeyObject>>();
+
+function sandboxKeyPair(dir: string, role: 'app' | 'alipay'): Promise<KeyObject> {
   const privateFile = join(dir, `${role}-private-key.pem`);
+  let key = underWay.get(privateFile);
+  if (!key) {
+    key = readOrGenerateKeyPair(dir, role, privateFile);
+    underWay.set(privateFile, key);
+    const settled = () => underWay.delete(privateFile);
+    key.then(settled, settled);
+  }
+  return key;
+}
+
+/**
+ * The private key of a sandbox pair, generated on first start, on libuv's threads (RSA key generation is a prime
+ * search: a quarter of a second of CPU, more or less). Several instances may start together on one data directory:
+ * the key is written to a private temporary file and hard-linked into place, so every instance ends up reading the
+ * same complete key. The public half is written beside it for people checking signatures by hand; the service itself
+ * derives it from the private key.
+ */
+async function readOrGenerateKeyPair(dir: string, role: 'app' | 'alipay', privateFile: string): Promise<KeyObject> {
   if (!existsSync(privateFile)) {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
     const temporary = `${privateFile}.${process.pid}.${randomBytes(4).toString('hex')}`;
     writeFileSync(temporary, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     try {
