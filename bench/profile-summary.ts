@@ -8,7 +8,7 @@
  * src/); a function without a script (a V8 builtin or native binding, e.g. a socket write or JSON.parse) is charged
  * to the nearest caller that has one. It prints self time and inclusive time (time with the package anywhere on the
  * stack) per package; the same self time with Node's core charged to the package that called into it (so a socket
- * write shows as mysql2's or express's); our code by folder; and the functions with the most self time.
+ * write shows as mysql2's or fastify's); our code by folder; and the functions with the most self time.
  * `--callers NAME` adds the call paths (four frames up, outside Node's core) that lead to the functions named NAME.
  *
  * `--scenario NAME` keeps only the samples taken while the measured loads whose name starts with NAME ran (their
@@ -244,7 +244,7 @@ function main(argv: string[]): void {
  * An on-CPU profile (`perf script` output written by `npm run bench -- --perf`, perf-record.ts): every sample is CPU
  * time of one of the service's threads. Each is sorted by what ran (JavaScript, V8's builtins and runtime, GC, the
  * kernel, ...) and charged, like the V8 summary's second table, to the nearest JavaScript frame of a package outside
- * Node's core (so a socket write, in the kernel, is charged to mysql2 or express). The first line of the file tells the
+ * Node's core (so a socket write, in the kernel, is charged to mysql2 or fastify). The first line of the file tells the
  * load and the service's CPU per request read from /proc for it.
  */
 const JIT = "V8's JIT compiler (all threads)";

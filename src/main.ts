@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppLogger } from './common/http/app-logger';
 import { limitHeapGrowth } from './common/runtime/heap-growth';
-import { configureApp } from './bootstrap';
+import { configureApp, createHttpAdapter } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
 import { checkDatabase, explainDatabaseError, StartupError } from './database/preflight';
 import { prepareAlipayKeys } from './payments/alipay/alipay-keys';
@@ -40,9 +40,10 @@ async function main(): Promise<void> {
     const { AppModule } = await import('./app.module');
     await checkDatabase(config, (message, fields) => logger.warn(message, fields));
     // Nest's own logger stays off until configureApp installs ours: a failed start is reported below, once, as JSON.
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: false, abortOnError: false });
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createHttpAdapter(), { bodyParser: false, logger: false, abortOnError: false });
     configureApp(app, config);
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
     // Listening on the HTTP server itself: Nest's app.listen() would log a refused port a second time. The backlog:
     // 2000 clients connecting at once overflow the default queue of 511, and each dropped SYN costs its client a
     // retransmit 1, 3, 7 s later; a fresh client (or a health probe) waits behind them. Linux caps it at somaxconn.

@@ -1,8 +1,8 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { AdminGuard } from '../common/admin/admin.guard';
 import { PartnerApi } from '../common/envelope/api-family.decorator';
+import type { HttpReply, HttpRequest } from '../common/http/http-request';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from './metrics.service';
 
@@ -18,7 +18,7 @@ export class MetricsController {
   ) {}
 
   @Get()
-  async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async scrape(@Req() req: HttpRequest, @Res() res: HttpReply): Promise<void> {
     if (!this.config.metricsPublic) await this.adminGuard.check(req, res);
     res.type(this.metrics.contentType()).send(await this.metrics.scrape());
   }

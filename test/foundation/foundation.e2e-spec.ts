@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { MysqlConnectionOptions } from 'typeorm/driver/mysql/MysqlConnectionOptions';
 import { IdempotencyService } from '../../src/common/idempotency/idempotency.service';
@@ -52,6 +53,16 @@ describeEachEngine(
       const form = `app_id=${signed.app_id}&uid=2455&goods[0][goods_id]=164&goods[0][total]=2&goods[1][goods_id]=99&goods[1][total]=1&sign=${signed.sign}`;
       const res = await ctx().http.post('/order/probe').type('form').send(form).expect(200);
       expect(res.body).toMatchObject({ result: 1, data: { uid: 2455, goods: [{ goods_id: 164, total: 2 }, { goods_id: 99, total: 1 }] } });
+    });
+
+    it('reads a gzip-compressed body as the plain one', async () => {
+      // fetch, not supertest: superagent would serialize the Buffer as JSON.
+      const res = await fetch(`${ctx().baseUrl}/test-probe/partner`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: gzipSync(JSON.stringify(signPartner({ user_id: USER, pay_type: '2' }))),
+      });
+      expect({ status: res.status, body: await res.json() }).toMatchObject({ status: 200, body: { code: 1, result: { user_id: USER, pay_type: 2 } } });
     });
 
     it('a bad field is 400 with errors naming it, and an unknown field is refused', async () => {

@@ -1,19 +1,19 @@
 import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Module } from '@nestjs/common';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/bootstrap';
+import { configureApp, createHttpAdapter } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { Engine, FreshDatabase, freshDatabase } from './engines';
 import { freePort } from './service-process';
 
 export interface TestApp {
   engine: Engine;
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   http: TestAgent;
   config: AppConfig;
   dataSource: DataSource;
@@ -60,7 +60,7 @@ export async function createTestApp(engine: Engine, options: TestAppOptions = {}
   @Module({ imports: [AppModule.forRoot(config)], controllers: options.controllers ?? [], providers: options.providers ?? [] })
   class TestRootModule {}
 
-  const app = await NestFactory.create<NestExpressApplication>(TestRootModule, { bodyParser: false, logger: false, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(TestRootModule, createHttpAdapter(), { bodyParser: false, logger: false, abortOnError: false });
   configureApp(app, config);
   await app.listen(port, options.host ?? '127.0.0.1');
   return {

@@ -1,8 +1,8 @@
 import { applyDecorators, CanActivate, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
 import { SignatureError } from '../errors/app-error';
+import { headerOf, HttpReply, HttpRequest } from '../http/http-request';
 import { setCaller } from '../rate-limit/caller';
 import { FailedAuthRateLimit } from '../rate-limit/failed-auth-rate-limit';
 import { CallerRateLimitGuard } from '../rate-limit/rate-limit.guard';
@@ -18,13 +18,13 @@ export class AdminGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    await this.check(http.getRequest<Request>(), http.getResponse<Response>());
+    await this.check(http.getRequest<HttpRequest>(), http.getResponse<HttpReply>());
     return true;
   }
 
   /** Throws 40101 unless the request carries the admin token; a wrong one counts against the client IP. */
-  async check(req: Request, res: Response): Promise<void> {
-    const header = req.header('authorization') ?? '';
+  async check(req: HttpRequest, res: HttpReply): Promise<void> {
+    const header = headerOf(req, 'authorization') ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
     const tokenHash = match ? sha256Hex(match[1]) : '';
     if (!match || !hexEquals(sha256Hex(this.config.ADMIN_TOKEN), tokenHash)) {

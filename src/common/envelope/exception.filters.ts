@@ -1,8 +1,8 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, Injectable } from '@nestjs/common';
 import { driverCode } from '../../database/db-errors';
 import { describeError, ErrorDescription } from '../errors/describe-error';
 import { AppLogger } from '../http/app-logger';
+import { HttpReply, HttpRequest, pathOf } from '../http/http-request';
 import { OVERLOAD_LOG, RETRY_AFTER_SECONDS } from '../http/load-shedding';
 import { requestIdOf } from '../http/request-context';
 import { ApiFamily, errorBody, familyOfPath } from './envelopes';
@@ -16,12 +16,12 @@ export function respondToException(
   exception: unknown,
   host: ArgumentsHost,
   logger: AppLogger,
-  send: (res: Response, described: ErrorDescription, req: Request) => void,
+  send: (res: HttpReply, described: ErrorDescription, req: HttpRequest) => void,
   options: { logExpected?: string } = {},
 ): void {
   const http = host.switchToHttp();
-  const req = http.getRequest<Request>();
-  const res = http.getResponse<Response>();
+  const req = http.getRequest<HttpRequest>();
+  const res = http.getResponse<HttpReply>();
   const requestId = requestIdOf(req);
   const described = describeError(exception, requestId);
   if (described.overload) {
@@ -34,16 +34,25 @@ export function respondToException(
     if (described.httpStatus === 503) logger.warn(message, { request_id: requestId, path: req.originalUrl });
     else logger.error(message, { request_id: requestId, path: req.originalUrl, stack: described.unexpected ? err?.stack : undefined });
   }
-  if (res.headersSent) return;
-  if (described.httpStatus === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+  if (res.sent) return;
+  if (described.httpStatus === 503) res.header('Retry-After', String(RETRY_AFTER_SECONDS));
   send(res, described, req);
 }
 
 /** Writes any exception as the family's JSON error envelope (by path when the family is not known). */
 export function writeError(exception: unknown, host: ArgumentsHost, family: ApiFamily | undefined, logger: AppLogger): void {
   respondToException(exception, host, logger, (res, described, req) => {
-    res.status(described.httpStatus).json(errorBody(family ?? familyOfPath(req.path), described));
+    res.status(described.httpStatus).send(errorBody(family ?? familyOfPath(pathOf(req)), described));
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: a path its router cannot decode (bad percent-encoding) is refused before any hook or
+ * filter runs. It gets the path's envelope and a request id all the same, and the 400 Nest gave it under Express.
+ */
+export function answerRouterRefusal(error: Error, req: HttpRequest, res: HttpReply): void {
+  const described = describeError(new BadRequestException(error.message), req.id);
+  res.header('X-Request-Id', req.id).status(described.httpStatus).send(errorBody(familyOfPath(pathOf(req)), described));
 }
 
 @Catch()

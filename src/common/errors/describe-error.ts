@@ -19,21 +19,13 @@ export function describeError(exception: unknown, requestId: string): ErrorDescr
     const errors = exception.code === ErrorCode.Internal ? { ...exception.errors, request_id: requestId } : exception.errors;
     return { httpStatus: exception.httpStatus, code: exception.code, msg: exception.message, errors, unexpected: false };
   }
-  const bodyParserType = (exception as { type?: string } | null)?.type;
-  if (bodyParserType === 'entity.parse.failed' || bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
-    return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体格式错误', errors: { body: '无法解析请求体' }, unexpected: false };
-  }
-  if (bodyParserType === 'entity.too.large' || bodyParserType === 'parameters.too.many') {
-    return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体过大', errors: { body: '请求体过大' }, unexpected: false };
-  }
-  if (bodyParserType === 'querystring.parse.rangeError') {
-    return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '参数错误', errors: { body: '请求体嵌套不能超过 20 层' }, unexpected: false };
-  }
-  // Any other refusal of the body parser is the client's: an http-errors 4xx, with a `type` (aborted, size
-  // mismatch...) or marked `expose` (a body that does not inflate: bad gzip).
-  const { status: parserStatus, expose } = (exception ?? {}) as { status?: unknown; expose?: unknown };
-  if ((typeof bodyParserType === 'string' || expose === true) && typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500) {
-    return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体格式错误', errors: { body: '无法解析请求体' }, unexpected: false };
+  // Fastify's own 4xx refusals of a request (FST_ERR_*): the client's, never a 500. The body parsers
+  // (common/http/body-parsers.ts) throw AppErrors of their own.
+  const { code: fastifyCode, statusCode } = (exception ?? {}) as { code?: unknown; statusCode?: unknown };
+  if (typeof fastifyCode === 'string' && fastifyCode.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return statusCode === 413
+      ? { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体过大', errors: { body: '请求体过大' }, unexpected: false }
+      : { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体格式错误', errors: { body: '无法解析请求体' }, unexpected: false };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -46,12 +38,10 @@ export function describeError(exception: unknown, requestId: string): ErrorDescr
     if (status === 429) {
       return { httpStatus: 429, code: ErrorCode.RateLimited, msg: '请求过于频繁', errors: {}, unexpected: false };
     }
-    // Our own code throws AppError only (validation included), so a framework 400 or 413 is the body parser's.
+    // Our own code throws AppError only (validation included), so a framework 400 is Nest's answer to a request it
+    // could not decode (a SyntaxError or URIError).
     if (status === 400) {
       return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体格式错误', errors: { body: '无法解析请求体（JSON 或表单格式错误）' }, unexpected: false };
-    }
-    if (status === 413) {
-      return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '请求体过大', errors: { body: '请求体过大' }, unexpected: false };
     }
     if (status >= 400 && status < 500) {
       return { httpStatus: 400, code: ErrorCode.InvalidParams, msg: '参数错误', errors: {}, unexpected: false };

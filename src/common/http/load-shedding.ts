@@ -24,9 +24,9 @@ interface Refusals {
 }
 
 /**
- * Load shedding, in front of Express (a listener of the HTTP server's `request` event that wraps the app): at
+ * Load shedding, in front of Fastify (a listener of the HTTP server's `request` event that wraps the app): at
  * most `maxInFlight` requests are handled at once by this instance; the next one is answered 503 `服务繁忙` with
- * `Retry-After` at once, in its path's envelope, before Express, the access log or a body parser spends anything
+ * `Retry-After` at once, in its path's envelope, before Fastify, the access log or a body parser spends anything
  * on it. Queueing instead would make every request slow (and time out at its client) rather than some fail fast.
  * Refusals are counted into one log line per second.
  *

@@ -1,29 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import { AppLogger } from './app-logger';
-
-export interface RequestWithContext extends Request {
-  requestId: string;
-}
+import { pathOf } from './http-request';
 
 const REQUEST_ID_PATTERN = /^[\w.-]{1,64}$/;
 
-/** Gives every request an id (the caller's `X-Request-Id` when sane), echoes it, and logs the outcome. */
-export function requestContextMiddleware(logger: AppLogger) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID().replace(/-/g, '');
-    (req as RequestWithContext).requestId = requestId;
-    res.setHeader('X-Request-Id', requestId);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.request({ request_id: requestId, method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 });
-    });
-    next();
-  };
+/** Fastify's `genReqId`: the caller's `X-Request-Id` when sane, else a fresh one. Fastify keeps it as `request.id`. */
+export function requestIdFor(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID().replace(/-/g, '');
+}
+
+/** Echoes every request's id and logs its outcome. */
+export function addRequestContext(fastify: FastifyInstance, logger: AppLogger): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('X-Request-Id', request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    logger.request({ request_id: request.id, method: request.method, path: pathOf(request), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 });
+    done();
+  });
 }
 
 export function requestIdOf(req: unknown): string {
-  return (req as Partial<RequestWithContext>)?.requestId ?? '';
+  const id = (req as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? id : '';
 }

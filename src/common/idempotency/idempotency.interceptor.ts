@@ -1,9 +1,9 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { AppConfig } from '../../config/app-config';
 import { AppError, ConflictError, InvalidParamsError, ReplayError } from '../errors/app-error';
+import { headerOf, HttpRequest, pathOf, routeOf } from '../http/http-request';
 import { sha256Hex } from '../signature/hash';
 import { DEDUPE_IDENTICAL, signedRequestOf } from '../signature/signature-metadata';
 import { ClaimTakenError, IdempotencyService, outcomeToError, Verdict } from './idempotency.service';
@@ -30,23 +30,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<HttpRequest>();
     const claim = this.claimOf(req, context);
     if (!claim) return next.handle();
     attachClaim(req, claim);
     return from(this.run(claim, next));
   }
 
-  private claimOf(req: Request, context: ExecutionContext): RequestClaim | null {
+  private claimOf(req: HttpRequest, context: ExecutionContext): RequestClaim | null {
     const signed = signedRequestOf(req);
     if (!signed) return null;
     const scope = `${signed.scheme}:${signed.appId}`;
-    const route = req.route?.path ?? req.path;
+    const route = routeOf(req) ?? pathOf(req);
     const keys: ClaimKey[] = [];
     if (signed.nonce) {
       keys.push({ key: `nonce:${scope}:${signed.nonce}`, ttlSeconds: DAY_SECONDS, mismatch: () => new ReplayError('nonce 已被使用'), keepFailures: true });
     }
-    const header = req.header('idempotency-key');
+    const header = headerOf(req, 'idempotency-key');
     if (header !== undefined) {
       if (!KEY_PATTERN.test(header)) throw new InvalidParamsError({ 'Idempotency-Key': 'Idempotency-Key 格式不正确' });
       keys.push({ key: `key:${scope}:${route}:${header}`, ttlSeconds: DAY_SECONDS, mismatch: () => new ConflictError('Idempotency-Key 已用于不同的请求'), keepFailures: true });

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectThrottlerStorage, ThrottlerStorage } from '@nestjs/throttler';
-import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
 import { RateLimitedError } from '../errors/app-error';
+import type { HttpReply, HttpRequest } from '../http/http-request';
 
 const MINUTE_MS = 60_000;
 
@@ -19,12 +19,12 @@ export class FailedAuthRateLimit {
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
   ) {}
 
-  async count(req: Request, res: Response): Promise<void> {
+  async count(req: HttpRequest, res: HttpReply): Promise<void> {
     const limit = this.config.RATE_LIMIT_PER_MINUTE;
     if (limit === 0) return;
     const { isBlocked, timeToBlockExpire } = await this.storage.increment(`ops:rl:failed-auth:ip:${req.ip}`, MINUTE_MS, limit, MINUTE_MS, 'failed-auth');
     if (isBlocked) {
-      res.setHeader('Retry-After', String(Math.max(1, timeToBlockExpire)));
+      res.header('Retry-After', String(Math.max(1, timeToBlockExpire)));
       throw new RateLimitedError();
     }
   }

@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
-import type { Request } from 'express';
 import { RateLimitedError } from '../errors/app-error';
+import type { HttpRequest } from '../http/http-request';
 import { callerOf } from './caller';
 
 /**
@@ -12,7 +12,7 @@ import { callerOf } from './caller';
 @Injectable()
 export class CallerRateLimitGuard extends ThrottlerGuard {
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    return callerOf(req as unknown as Request) ?? `ip:${String(req.ip)}`;
+    return callerOf(req as unknown as HttpRequest) ?? `ip:${String(req.ip)}`;
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {

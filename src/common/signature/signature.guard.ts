@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
 import { select } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
 import { ReplayError, SignatureError } from '../errors/app-error';
+import type { HttpReply, HttpRequest } from '../http/http-request';
 import { setCaller } from '../rate-limit/caller';
 import { FailedAuthRateLimit } from '../rate-limit/failed-auth-rate-limit';
 import { Params } from './canonical';
@@ -12,7 +12,7 @@ import { mallCanonical, verifyMallSign } from './mall-signature';
 import { partnerCanonical, verifyPartnerSign } from './partner-signature';
 import { SIGNED, SignatureScheme, SignedRequest } from './signature-metadata';
 
-function paramsOf(req: Request): Params {
+function paramsOf(req: HttpRequest): Params {
   const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Params) : {};
   return { ...(req.query as Params), ...body };
 }
@@ -33,11 +33,11 @@ export class SignatureGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const scheme = this.reflector.getAllAndOverride<SignatureScheme>(SIGNED, [context.getHandler(), context.getClass()]);
     const http = context.switchToHttp();
-    const req = http.getRequest<Request & { signed?: SignedRequest }>();
+    const req = http.getRequest<HttpRequest & { signed?: SignedRequest }>();
     try {
       req.signed = await this.verify(scheme, paramsOf(req));
     } catch (error) {
-      if (error instanceof SignatureError || error instanceof ReplayError) await this.failedAuth.count(req, http.getResponse<Response>());
+      if (error instanceof SignatureError || error instanceof ReplayError) await this.failedAuth.count(req, http.getResponse<HttpReply>());
       throw error;
     }
     const userId = req.signed.scheme === 'partner' ? paramsOf(req).user_id : undefined;

@@ -1,8 +1,10 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 import { InvalidParamsError } from '../errors/app-error';
 
 /** SPEC §1: a body nests at most this many levels (the body object itself is level 1). */
 export const MAX_BODY_DEPTH = 20;
+
+export const bodyTooDeep = () => new InvalidParamsError({ body: `请求体嵌套不能超过 ${MAX_BODY_DEPTH} 层` });
 
 /**
  * Whether `value` nests deeper than `max` levels of objects and arrays, found without recursion: a body
@@ -20,11 +22,9 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
-/** Runs right after the body parsers, before any guard, pipe or handler walks the body. */
-export function bodyDepthMiddleware(req: Request, _res: Response, next: NextFunction): void {
-  if (nestsDeeperThan(req.body, MAX_BODY_DEPTH) || nestsDeeperThan(req.query, MAX_BODY_DEPTH)) {
-    next(new InvalidParamsError({ body: `请求体嵌套不能超过 ${MAX_BODY_DEPTH} 层` }));
-    return;
-  }
-  next();
+/** Checks the parsed body and query right after the body parsers, before any guard, pipe or handler walks them. */
+export function addBodyDepthCheck(fastify: FastifyInstance): void {
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    done(nestsDeeperThan(request.body, MAX_BODY_DEPTH) || nestsDeeperThan(request.query, MAX_BODY_DEPTH) ? bodyTooDeep() : undefined);
+  });
 }

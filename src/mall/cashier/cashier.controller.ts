@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { HttpReply } from '../../common/http/http-request';
 import { renderCashier } from './cashier-page';
 import { CashierService } from './cashier.service';
 
@@ -20,12 +20,12 @@ export class CashierController {
   @ApiParam({ name: 'trade_sn', example: 'TN220318160213A1B2C3' })
   @ApiResponse({ status: 200, description: '收银台页面（待支付、已支付、已关闭或已超时）/ the page in any trade state', content: HTML })
   @ApiResponse({ status: 404, description: '交易不存在 / no such trade', content: HTML })
-  async page(@Param('trade_sn') tradeSn: string, @Res() res: Response): Promise<void> {
+  async page(@Param('trade_sn') tradeSn: string, @Res() res: HttpReply): Promise<void> {
     const view = await this.cashier.view(tradeSn);
     res
       .status(view.kind === 'not_found' ? 404 : 200)
-      .set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' })
-      .type('html')
+      .headers({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' })
+      .type('text/html; charset=utf-8')
       .send(renderCashier(view));
   }
 }

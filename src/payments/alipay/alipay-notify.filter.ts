@@ -12,7 +12,7 @@ export class AlipayNotifyExceptionFilter implements ExceptionFilter {
   constructor(private readonly logger: AppLogger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    respondToException(exception, host, this.logger, (res, described) => res.status(described.httpStatus).type('text/plain').send('failure'), {
+    respondToException(exception, host, this.logger, (res, described) => res.status(described.httpStatus).type('text/plain; charset=utf-8').send('failure'), {
       logExpected: 'alipay notify failed',
     });
   }

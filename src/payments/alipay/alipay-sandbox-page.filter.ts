@@ -10,6 +10,6 @@ export class AlipaySandboxPageFilter implements ExceptionFilter {
   constructor(private readonly logger: AppLogger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    respondToException(exception, host, this.logger, (res, described) => res.status(described.httpStatus).type('html').send(refusalPage(described)));
+    respondToException(exception, host, this.logger, (res, described) => res.status(described.httpStatus).type('text/html; charset=utf-8').send(refusalPage(described)));
   }
 }

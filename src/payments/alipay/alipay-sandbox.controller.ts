@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { PartnerApi } from '../../common/envelope/api-family.decorator';
 import { ErrorCode } from '../../common/errors/app-error';
+import type { HttpReply, HttpRequest } from '../../common/http/http-request';
 import { ApiEnvelope } from '../../common/swagger/api-responses';
 import { AlipaySandboxPageFilter } from './alipay-sandbox-page.filter';
 import { AlipaySandboxGuard } from './alipay-sandbox.guard';
@@ -43,11 +43,11 @@ export class AlipaySandboxController {
    */
   @Post('gateway')
   @ApiExcludeEndpoint()
-  openApi(@Req() req: Request, @Res() res: Response): void {
+  openApi(@Req() req: HttpRequest, @Res() res: HttpReply): void {
     const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
     const answer = this.sandbox.openApi({ ...(req.query as Record<string, unknown>), ...body });
     if (answer === null) {
-      res.status(504).type('text/plain').send('Gateway Timeout');
+      res.status(504).type('text/plain; charset=utf-8').send('Gateway Timeout');
       return;
     }
     res.status(200).type('application/json; charset=utf-8').send(answer);

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
 import { InvalidParamsError } from '../../common/errors/app-error';
+import { headerOf, HttpRequest } from '../../common/http/http-request';
 import { fenToYuan } from '../../common/money';
 import { sha256Hex } from '../../common/signature/hash';
 import { formatWireTime } from '../../common/time';
@@ -32,4 +32,4 @@ export function adminRefundKey(header: string | undefined, route: string, asked:
 }
 
 /** The request's `Idempotency-Key` header, undefined without one (documented by each route's `@ApiHeader`). */
-export const IdempotencyKeyHeader = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => ctx.switchToHttp().getRequest<Request>().header('idempotency-key'));
+export const IdempotencyKeyHeader = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => headerOf(ctx.switchToHttp().getRequest<HttpRequest>(), 'idempotency-key'));
