@@ -12,20 +12,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createPool, RowDataPacket } from 'mysql2/promise';
+import { ORDER_SOURCES_SQL } from '../src/partner/order-sources';
 
 const PACK = process.env.PACK_ID ?? '';
 const pool = createPool({ uri: process.env.DATABASE_URL, connectionLimit: Number(process.env.POOL) || 20, timezone: 'Z' });
 
-const SOURCES = `SELECT u.id, u.phone, u.real_name, u.id_no, u.level_id,
-        a.id AS a_id, a.name AS a_name, a.phone AS a_phone, a.province AS a_province, a.city AS a_city, a.district AS a_district, a.detail AS a_detail,
-        g.id AS g_id, g.title AS g_title, g.price AS g_price, g.level_id AS g_level_id, g.score AS g_score, g.stock AS g_stock, g.on_sale AS g_on_sale,
-        CASE WHEN ul.level_rank >= gl.level_rank THEN 1 ELSE 0 END AS holds_pack_level
-   FROM partner_users u
-   LEFT JOIN partner_addresses a ON a.id = ? AND a.user_id = u.id
-   LEFT JOIN partner_gift_packs g ON g.id = ?
-   LEFT JOIN partner_levels ul ON ul.id = u.level_id
-   LEFT JOIN partner_levels gl ON gl.id = g.level_id
-  WHERE u.id = ?`;
 const ORDER_COLUMNS = [
   'id', 'order_no', 'user_id', 'order_type', 'order_name', 'order_status', 'pay_type', 'gift_pos_id', 'gift_title', 'order_price',
   'deduct_price', 'pay_amount', 'coupon_id', 'order_score', 'stock_taken', 'grant_level_id', 'user_level_id', 'user_phone',
@@ -46,7 +37,7 @@ async function pay(buyer: { userId: string; addressId: number }, req: string): P
   const c = await pool.getConnection();
   try {
     await c.query('START TRANSACTION');
-    const [[s]] = await c.query<RowDataPacket[]>(SOURCES, [buyer.addressId, PACK, buyer.userId]);
+    const [[s]] = await c.query<RowDataPacket[]>(ORDER_SOURCES_SQL, [buyer.addressId, PACK, buyer.userId]);
     if (!s || s.a_id === null || s.g_id === null) throw new Error('fixtures missing');
     const now = new Date();
     const price = Number(s.g_price);

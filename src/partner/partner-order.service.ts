@@ -27,6 +27,7 @@ import { claimCoupon, closeUnpaidOrder, grantPaidBenefits, takeStock } from './o
 import { toOrderInfo } from './order-info';
 import { formatOrderNo } from './order-no';
 import { OrderNumberSlots } from './order-number-slots';
+import { ORDER_SOURCES_SQL, OrderSourcesRow } from './order-sources';
 import { OrderStatus, transition } from './order-status';
 
 export const PayType = { Balance: 1, Alipay: 2 } as const;
@@ -47,30 +48,6 @@ interface OrderSources {
   holdsPackLevel: boolean;
   address: Pick<PartnerAddress, 'name' | 'phone' | 'province' | 'city' | 'district' | 'detail'> | null;
   pack: Pick<GiftPack, 'id' | 'title' | 'price' | 'levelId' | 'score' | 'stock' | 'onSale'> | null;
-}
-
-/** The row `orderSources` reads; a_* and g_* are null when the address (of this user) or the pack is missing. */
-interface OrderSourcesRow {
-  id: string;
-  phone: string;
-  real_name: string;
-  id_no: string;
-  level_id: string | null;
-  a_id: number | null;
-  a_name: string;
-  a_phone: string;
-  a_province: string;
-  a_city: string;
-  a_district: string;
-  a_detail: string;
-  g_id: string | null;
-  g_title: string;
-  g_price: number | string;
-  g_level_id: string | null;
-  g_score: number | string;
-  g_stock: number | string | null;
-  g_on_sale: number | string | boolean;
-  holds_pack_level: number | string | null;
 }
 
 export interface OrderListQuery {
@@ -290,16 +267,7 @@ export class PartnerOrderService {
   private async orderSources(em: EntityManager, input: PayOrderInput): Promise<OrderSources> {
     const [row] = await select<OrderSourcesRow>(
       em,
-      `SELECT u.id, u.phone, u.real_name, u.id_no, u.level_id,
-              a.id AS a_id, a.name AS a_name, a.phone AS a_phone, a.province AS a_province, a.city AS a_city, a.district AS a_district, a.detail AS a_detail,
-              g.id AS g_id, g.title AS g_title, g.price AS g_price, g.level_id AS g_level_id, g.score AS g_score, g.stock AS g_stock, g.on_sale AS g_on_sale,
-              CASE WHEN ul.level_rank >= gl.level_rank THEN 1 ELSE 0 END AS holds_pack_level
-         FROM partner_users u
-         LEFT JOIN partner_addresses a ON a.id = ? AND a.user_id = u.id
-         LEFT JOIN partner_gift_packs g ON g.id = ?
-         LEFT JOIN partner_levels ul ON ul.id = u.level_id
-         LEFT JOIN partner_levels gl ON gl.id = g.level_id
-        WHERE u.id = ?`,
+      ORDER_SOURCES_SQL,
       [input.addressId, input.giftPosId, input.userId],
     );
     if (!row) throw new NotFoundError('用户不存在');
