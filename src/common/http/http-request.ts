@@ -11,9 +11,9 @@ export function headerOf(req: HttpRequest, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** The path without the query string, as the client sent it. */
-export function pathOf(req: HttpRequest): string {
-  const url = req.url;
+/** The path without the query string, as the client sent it (of Fastify's request or Node's own). */
+export function pathOf(req: { url?: string }): string {
+  const url = req.url ?? '/';
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
 }

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { errorBody, familyOfPath } from '../envelope/envelopes';
 import { ErrorCode } from '../errors/app-error';
 import { AppLogger } from './app-logger';
+import { pathOf } from './http-request';
 
 export const OVERLOAD_MSG = '服务繁忙';
 export const OVERLOAD_LOG = 'overload: requests answered 503 in the last second';
@@ -65,7 +66,7 @@ export function withLoadShedding(app: RequestListener, maxInFlight: number, logg
 function refuse(req: IncomingMessage, res: ServerResponse, retryAfter: number, logger: AppLogger): void {
   logger.tally(OVERLOAD_LOG, 'in_flight_limit');
   const requestId = randomUUID().replace(/-/g, '');
-  const path = (req.url ?? '/').split('?')[0];
+  const path = pathOf(req);
   const body = JSON.stringify(errorBody(familyOfPath(path), { code: ErrorCode.Internal, msg: OVERLOAD_MSG, errors: { request_id: requestId } }));
   res.writeHead(503, {
     'Content-Type': 'application/json; charset=utf-8',
