@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { ConflictError, CouponUnusableError, IllegalStateError, InsufficientFundsError, InvalidParamsError, NotFoundError, OutOfStockError } from '../common/errors/app-error';
-import { fenToYuan } from '../common/money';
+import { AppError, ConflictError, CouponUnusableError, IllegalStateError, InsufficientFundsError, InvalidParamsError, NotFoundError, OutOfStockError } from '../common/errors/app-error';
 import { sha256Hex } from '../common/signature/hash';
 import { isUniqueViolation } from '../database/db-errors';
 import { RequestClaim } from '../common/idempotency/request-claim';
@@ -10,10 +9,10 @@ import { execute, executeOne, insertReturningId, insertRows, placeholders, selec
 import { MallCouponStatus } from '../database/entities/mall/mall-coupon.entity';
 import { MallAddressSnapshot, MallInvoiceSnapshot, MallOrder, MallOrderStatus } from '../database/entities/mall/mall-order.entity';
 import { MallOrderGoods } from '../database/entities/mall/mall-order-goods.entity';
-import { MallTrade, MallTradeStatus, StoredCreateResponse } from '../database/entities/mall/mall-trade.entity';
+import { MallTrade, MallTradeStatus } from '../database/entities/mall/mall-trade.entity';
 import { TransactionService } from '../database/transaction.service';
 import { WalletService } from '../payments/wallet/wallet.service';
-import { ClosedTradeDto, PreOrderDataDto, TradeViewDto } from './dto/mall-order-responses.dto';
+import { ClosedTradeDto, CreateOrderDataDto, PreOrderDataDto, TradeViewDto } from './dto/mall-order-responses.dto';
 import { AddressDto, CreateOrderDto, OrderLookupDto, OrderParamsDto } from './dto/mall-order-params.dto';
 import { newOrderSn, newTradeSn } from './order-sn';
 import { OrderPricingService, Pricing, PricingInput } from './pricing/order-pricing.service';
@@ -50,25 +49,27 @@ export class MallOrderService {
   }
 
   /**
-   * One transaction: the trade row first (its unique `(app_id, outside_sn)` is the idempotency claim),
-   * then pricing, reservations by conditional updates, orders. A duplicate `outside_sn` surfaces as a
-   * unique violation, after which the stored response is replayed or the reuse refused.
+   * One transaction: pricing, the trade row (its unique `(app_id, outside_sn)` is the idempotency claim),
+   * reservations by conditional updates, orders. A duplicate `outside_sn` surfaces as a unique violation, or, on
+   * a retry after the first commit, as what the first took (a used coupon, spent points, stock): either way the
+   * trade found under it is answered as first created, or the reuse refused.
    */
-  async create(appId: string, dto: CreateOrderDto, claim?: RequestClaim): Promise<StoredCreateResponse> {
+  async create(appId: string, dto: CreateOrderDto, claim?: RequestClaim): Promise<CreateOrderDataDto> {
     const input = createInputOf(dto);
     const requestHash = sha256Hex(JSON.stringify(input));
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.tx.run((em) => this.createIn(em, appId, input, requestHash), claim);
       } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
+        const unique = isUniqueViolation(error);
+        if (!unique && !(error instanceof AppError && error.httpStatus < 500)) throw error;
         const existing = await this.tx.manager.findOneBy(MallTrade, { appId, outsideSn: input.outsideSn });
         if (existing) {
           if (existing.requestHash !== requestHash) throw new ConflictError('outside_sn 已用于不同的请求');
-          if (!existing.response) throw new ConflictError('请求处理中，请稍后重试');
-          return existing.response;
+          return this.views.createdAgain(this.tx.manager, existing);
         }
-        if (attempt >= MAX_NUMBER_ATTEMPTS) throw error;
+        // No trade under it: a refusal of this request, or a fresh trade_sn or order_sn that collided.
+        if (!unique || attempt >= MAX_NUMBER_ATTEMPTS) throw error;
       }
     }
   }
@@ -94,24 +95,30 @@ export class MallOrderService {
     }, claim);
   }
 
-  private async createIn(em: EntityManager, appId: string, input: CreateInput, requestHash: string): Promise<StoredCreateResponse> {
+  private async createIn(em: EntityManager, appId: string, input: CreateInput, requestHash: string): Promise<CreateOrderDataDto> {
     const now = new Date();
     const tz = this.config.APP_TIMEZONE;
-    // Plain SQL throughout (database/sql.ts): every value is set here, nothing is read back but ids.
+    const pricing = await this.pricing.price(em, input, now, { checkAvailability: false });
+    for (const form of input.diyforms) {
+      if (!pricing.groups.some((g) => g.preId === form.preId)) throw new InvalidParamsError({ order_goods: `pre_id ${form.preId} 不匹配任何订单` });
+    }
+    // Plain SQL throughout (database/sql.ts): every value is set here, nothing is read back but ids. The trade with
+    // its totals, the reservations, all orders in one INSERT, their ids in one SELECT by trade, all lines in one
+    // INSERT: a fixed number of statements whatever the size.
     const trade: MallTrade = {
       id: 0,
       tradeSn: newTradeSn(now, tz),
       appId,
       outsideSn: input.outsideSn,
       uid: input.uid,
-      goodsPrice: 0,
-      discountPrice: 0,
-      dispatchPrice: 0,
-      serviceFeeAmount: 0,
-      pointAmount: 0,
-      points: 0,
-      balanceAmount: 0,
-      totalPrice: 0,
+      goodsPrice: pricing.goodsPrice,
+      discountPrice: pricing.discountPrice,
+      dispatchPrice: pricing.dispatchPrice,
+      serviceFeeAmount: pricing.serviceFeeAmount,
+      pointAmount: pricing.pointAmount,
+      points: pricing.points,
+      balanceAmount: pricing.balanceAmount,
+      totalPrice: pricing.totalPrice,
       status: MallTradeStatus.AwaitingPayment,
       requestHash,
       response: null,
@@ -121,13 +128,6 @@ export class MallOrderService {
       closedAt: null,
     };
     trade.id = await insertReturningId(em, MallTrade, trade);
-
-    const pricing = await this.pricing.price(em, input, now, { checkAvailability: false });
-    for (const form of input.diyforms) {
-      if (!pricing.groups.some((g) => g.preId === form.preId)) throw new InvalidParamsError({ order_goods: `pre_id ${form.preId} 不匹配任何订单` });
-    }
-    // The reservations, then all orders in one INSERT; their ids come back in one SELECT by trade, then all lines
-    // go in one INSERT and the trade's totals in one UPDATE: a fixed number of statements whatever the size.
     await this.reserve(em, trade, pricing, now);
     const rows: MallOrder[] = pricing.groups.map((group) => ({
       id: 0,
@@ -162,53 +162,19 @@ export class MallOrderService {
     await insertRows(em, MallOrder, ...rows);
     const ids = new Map((await select<{ id: number; order_sn: string }>(em, 'SELECT id, order_sn FROM mall_orders WHERE trade_id = ?', [trade.id])).map((r) => [r.order_sn, Number(r.id)]));
     const lines: MallOrderGoods[] = [];
-    const orders: StoredCreateResponse['orders'] = [];
     pricing.groups.forEach((group, i) => {
-      const orderSn = rows[i].orderSn;
-      const orderId = ids.get(orderSn);
-      if (orderId === undefined) throw new Error(`mall order ${orderSn} not found after insert`);
+      const row = rows[i];
+      const orderId = ids.get(row.orderSn);
+      if (orderId === undefined) throw new Error(`mall order ${row.orderSn} not found after insert`);
+      row.id = orderId;
       const diyformDataId = input.diyforms.find((d) => d.preId === group.preId)?.diyformDataId ?? 0;
       for (const line of group.lines) lines.push({ id: 0, orderId, ...line, diyformDataId });
-      orders.push({ order_id: orderId, order_sn: orderSn, price: fenToYuan(group.price) });
     });
     await insertRows(em, MallOrderGoods, ...lines);
 
-    const response: StoredCreateResponse = {
-      outside_sn: input.outsideSn,
-      total_price: fenToYuan(pricing.totalPrice),
-      trade_sn: trade.tradeSn,
-      pay_link: this.views.payLink(trade.tradeSn),
-      orders,
-    };
-    const amounts = {
-      goodsPrice: pricing.goodsPrice,
-      discountPrice: pricing.discountPrice,
-      dispatchPrice: pricing.dispatchPrice,
-      serviceFeeAmount: pricing.serviceFeeAmount,
-      pointAmount: pricing.pointAmount,
-      points: pricing.points,
-      balanceAmount: pricing.balanceAmount,
-      totalPrice: pricing.totalPrice,
-    };
-    await execute(
-      em,
-      'UPDATE mall_trades SET goods_price = ?, discount_price = ?, dispatch_price = ?, service_fee_amount = ?, point_amount = ?, points = ?, balance_amount = ?, total_price = ?, response = ? WHERE id = ?',
-      [
-        amounts.goodsPrice,
-        amounts.discountPrice,
-        amounts.dispatchPrice,
-        amounts.serviceFeeAmount,
-        amounts.pointAmount,
-        amounts.points,
-        amounts.balanceAmount,
-        amounts.totalPrice,
-        JSON.stringify(response),
-        trade.id,
-      ],
-    );
     // Coupons, points and balance may cover everything: nothing is left to collect.
-    if (pricing.totalPrice === 0) await this.lifecycle.markPaid(em, { ...trade, ...amounts }, now);
-    return response;
+    if (pricing.totalPrice === 0) await this.lifecycle.markPaid(em, trade, now);
+    return this.views.created(trade, rows);
   }
 
   /**

@@ -39,7 +39,7 @@ const BUDGETS: Record<string, Record<'sqlite' | 'mysql', number>> = {
   partnerPayAlipay: { sqlite: 6, mysql: 6 },
   alipayNotify: { sqlite: 7, mysql: 7 },
   alipayNotifyRepeated: { sqlite: 3, mysql: 3 },
-  mallCreate: { sqlite: 11, mysql: 11 },
+  mallCreate: { sqlite: 10, mysql: 10 },
 };
 
 function expectWithin(label: string, queries: string[], budget: number): void {

@@ -180,6 +180,34 @@ describeEachEngine('mall open API: pre-order, create, detail, close', (ctx) => {
     expect(await t.dataSource.manager.countBy(MallTrade, { outsideSn: 'REPEAT-1' })).toBe(1);
   });
 
+  it('a retry after the first create took the coupon, the points, the balance and the last unit gets the first answer, takes nothing', async () => {
+    const t = ctx();
+    const uid = await createMember(t, 10000, 300);
+    const coupon = await createCoupon(t, uid, 10, 0);
+    const last = await createGoods(t, 3, 12, 1, 50);
+    const params = {
+      outside_sn: `RETRY-SPENT-${uid}`,
+      uid,
+      goods: [{ goods_id: 164, total: 1 }, { goods_id: 201, total: 1 }, { goods_id: last, total: 1 }],
+      member_coupon_ids: String(coupon),
+      orders: [
+        { pre_id: preIdOf([164]), deduction_ids: ['balance'] },
+        { pre_id: preIdOf([last]), deduction_ids: ['point'] },
+      ],
+      address,
+    };
+    const first = await postMall(t, '/order/create', params).expect(200);
+    expect(first.body.data.orders).toHaveLength(3);
+    const spent = await snapshot(t, uid, [164, 201, last], [coupon]);
+    expect(spent.stock[2]).toEqual([last, 0]);
+
+    // a fresh signature and nonce: priced again, this request would now be refused (coupon used, no stock left)
+    const again = await postMall(t, '/order/create', { ...params, timestamp: String(Math.floor(Date.now() / 1000) + 1) }).expect(200);
+    expect(again.body).toEqual(first.body);
+    expect(await snapshot(t, uid, [164, 201, last], [coupon])).toEqual(spent);
+    expect(await t.dataSource.manager.countBy(MallTrade, { outsideSn: params.outside_sn })).toBe(1);
+  });
+
   it("another app sees none of this app's trades: outside_sn or trade_sn of another app is 40401", async () => {
     const t = ctx();
     const created = await postMall(t, '/order/create', seedParams('MINE-1')).expect(200);

@@ -7,7 +7,7 @@ import { MallOrder } from '../../database/entities/mall/mall-order.entity';
 import { MallOrderGoods } from '../../database/entities/mall/mall-order-goods.entity';
 import { MallStore } from '../../database/entities/mall/mall-store.entity';
 import { MallTrade, MallTradeStatus } from '../../database/entities/mall/mall-trade.entity';
-import { PreOrderDataDto, TradeViewDto } from '../dto/mall-order-responses.dto';
+import { CreateOrderDataDto, PreOrderDataDto, TradeViewDto } from '../dto/mall-order-responses.dto';
 import { Pricing } from '../pricing/order-pricing.service';
 import { ORDER_STATUS_NAME } from './mall-order-status';
 
@@ -44,6 +44,26 @@ export class MallTradeViews {
       })),
       total_price: fenToYuan(pricing.totalPrice),
     };
+  }
+
+  /**
+   * The `/order/create` answer. A retry of the create (same `outside_sn` and parameters) is answered from the same
+   * rows, none of which changes after the create: the trade's total and the orders' ids, numbers and prices.
+   */
+  created(trade: MallTrade, orders: Array<Pick<MallOrder, 'id' | 'orderSn' | 'price'>>): CreateOrderDataDto {
+    return {
+      outside_sn: trade.outsideSn,
+      total_price: fenToYuan(trade.totalPrice),
+      trade_sn: trade.tradeSn,
+      pay_link: this.payLink(trade.tradeSn),
+      orders: orders.map((o) => ({ order_id: o.id, order_sn: o.orderSn, price: fenToYuan(o.price) })),
+    };
+  }
+
+  /** `created` for a trade read back: its orders in the order they were created (one INSERT, ascending ids). */
+  async createdAgain(em: EntityManager, trade: MallTrade): Promise<CreateOrderDataDto> {
+    const orders = await em.find(MallOrder, { select: { id: true, orderSn: true, price: true }, where: { tradeId: trade.id }, order: { id: 'ASC' } });
+    return this.created(trade, orders);
   }
 
   payLink(tradeSn: string): string {

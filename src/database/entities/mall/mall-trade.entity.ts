@@ -5,15 +5,6 @@ import { BigIntColumn, DateTimeColumn, FenColumn } from '../../columns';
 export const MallTradeStatus = { Closed: -1, AwaitingPayment: 0, Paid: 1 } as const;
 export type MallTradeStatus = (typeof MallTradeStatus)[keyof typeof MallTradeStatus];
 
-/** The `/order/create` response as first sent; a retry with the same parameters gets it again. */
-export interface StoredCreateResponse {
-  outside_sn: string;
-  total_price: number;
-  trade_sn: string;
-  pay_link: string;
-  orders: Array<{ order_id: number; order_sn: string; price: number }>;
-}
-
 /** One `/order/create` request: one payment for all its orders (one per store). */
 @Entity('mall_trades')
 @Index('uq_mall_trade_sn', ['tradeSn'], { unique: true })
@@ -70,8 +61,13 @@ export class MallTrade {
   @Column({ type: 'varchar', length: 64 })
   requestHash: string;
 
+  /**
+   * No longer written: a retry of `/order/create` gets its answer built again from the trade and its orders
+   * (MallTradeViews.created), one UPDATE fewer per create. The column stays, nullable, while instances of the
+   * previous release may run beside this one during an upgrade (they still write it); a later migration drops it.
+   */
   @Column({ type: 'simple-json', nullable: true })
-  response: StoredCreateResponse | null;
+  response: unknown;
 
   @DateTimeColumn()
   createdAt: Date;
