@@ -3,7 +3,7 @@ import { createPrivateKey, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SANDBOX_APP_ID, SANDBOX_SELLER_ID } from '../src/payments/alipay/alipay-keys';
-import { alipaySignContent, alipayTime, rsa2Sign } from '../src/payments/alipay/alipay-wire';
+import { alipaySignContent, alipayTime, NOTIFY_UNSIGNED, rsa2Sign } from '../src/payments/alipay/alipay-wire';
 import { signMall, signPartner } from '../test/support/signing';
 import { BENCH_PACK, Fixtures, PartnerBuyer } from './fixtures';
 import type { LoadRequest } from './load';
@@ -87,7 +87,7 @@ export function signedNotifies(dataDir: string, payments: PendingPayment[]): Loa
       gmt_create: alipayTime(p.createdAt),
       gmt_payment: alipayTime(now),
     };
-    const sign = rsa2Sign(alipaySignContent(params, ['sign', 'sign_type']), key);
+    const sign = rsa2Sign(alipaySignContent(params, NOTIFY_UNSIGNED), key);
     return { body: new URLSearchParams({ ...params, sign_type: 'RSA2', sign }).toString(), contentType: FORM_TYPE };
   });
 }

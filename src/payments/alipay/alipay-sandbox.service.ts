@@ -12,7 +12,7 @@ import { PaymentService } from '../payment.service';
 import { AlipayKeys, SandboxAlipayKeys } from './alipay-keys';
 import { AlipayService } from './alipay.service';
 import { AlipaySandboxLedger, SandboxRefusal, SandboxTrade } from './alipay-sandbox-ledger';
-import { ALIPAY_TIME_ZONE, alipaySignContent, alipayTime, rsa2Sign, rsa2Verify } from './alipay-wire';
+import { ALIPAY_TIME_ZONE, alipaySignContent, alipayTime, NOTIFY_UNSIGNED, rsa2Sign, rsa2Verify } from './alipay-wire';
 import { SandboxPayResultDto, SandboxTradeDto } from './dto/alipay-sandbox.dto';
 
 /** The OpenAPI methods the sandbox gateway answers (SPEC §6). */
@@ -240,7 +240,7 @@ export class AlipaySandboxService implements OnApplicationShutdown {
 
   /** Signs as Alipay signs its notifies and return parameters: RSA2 over every field but `sign` and `sign_type`. */
   signNotify(params: Record<string, string>): Record<string, string> {
-    const sign = rsa2Sign(alipaySignContent(params, ['sign', 'sign_type']), this.sandboxKeys().alipayPrivateKey);
+    const sign = rsa2Sign(alipaySignContent(params, NOTIFY_UNSIGNED), this.sandboxKeys().alipayPrivateKey);
     return { ...params, sign_type: 'RSA2', sign };
   }
 

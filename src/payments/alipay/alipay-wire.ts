@@ -12,6 +12,9 @@ export function alipayTime(date: Date): string {
   return formatWireTime(date, ALIPAY_TIME_ZONE);
 }
 
+/** The fields a notify's signature leaves out (Alipay's asynchronous notify verification, step 1). */
+export const NOTIFY_UNSIGNED: readonly string[] = ['sign', 'sign_type'];
+
 /**
  * The text Alipay signs (OpenAPI 2.0): keys sorted by code unit, `k=v` joined with `&`, raw values, objects as JSON.
  * Request signatures cover everything but `sign`; notify signatures leave out `sign_type` as well.
