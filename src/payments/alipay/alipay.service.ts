@@ -6,7 +6,7 @@ import { AppConfig } from '../../config/app-config';
 import { Payment, PaymentStatus } from '../../database/entities/payments/payment.entity';
 import { VerifiedPaymentNotice } from '../payment.service';
 import { AlipayKeys, pemOf } from './alipay-keys';
-import { alipaySignContent, alipayTime, NOTIFY_PATH, NOTIFY_UNSIGNED, rsa2Verify, SANDBOX_GATEWAY_PATH } from './alipay-wire';
+import { alipaySignContent, alipayTime, NOTIFY_PATH, NOTIFY_UNSIGNED, rsa2Sign, rsa2Verify, SANDBOX_GATEWAY_PATH } from './alipay-wire';
 
 export type NotifyRejection = 'bad_signature' | 'app_id_mismatch' | 'seller_id_mismatch' | 'missing_out_trade_no' | 'bad_total_amount';
 
@@ -43,7 +43,10 @@ export type NotifyVerification =
   | { ok: true; tradeStatus: string; notice: VerifiedPaymentNotice }
   | { ok: false; reason: NotifyRejection };
 
-/** The Alipay channel (alipay-sdk): signed pay URLs out, verified notifies in. Live or sandbox by configuration. */
+/**
+ * The Alipay channel: signed pay URLs out, verified notifies in (both with the key objects parsed at start), and
+ * OpenAPI calls through alipay-sdk. Live or sandbox by configuration.
+ */
 @Injectable()
 export class AlipayService {
   private loadedSdk?: AlipaySdk;
@@ -66,7 +69,7 @@ export class AlipayService {
         keyType: 'PKCS8',
         alipayPublicKey: pemOf(this.keys.alipayPublicKey),
         signType: 'RSA2',
-        gateway: this.keys.mode === 'sandbox' ? `${this.publicBaseUrl()}${SANDBOX_GATEWAY_PATH}` : this.config.ALIPAY_GATEWAY,
+        gateway: this.gateway(),
       });
     }
     return this.loadedSdk;
@@ -77,22 +80,35 @@ export class AlipayService {
     return `${this.publicBaseUrl()}${NOTIFY_PATH}`;
   }
 
-  /** A signed `alipay.trade.wap.pay` GET URL that expires with the payment. */
+  /**
+   * A signed `alipay.trade.wap.pay` GET URL that expires with the payment: the OpenAPI 2.0 common parameters and
+   * `biz_content`, signed over everything but `sign`, all in the query. Built here rather than by alipay-sdk's
+   * `pageExecute`, which hands OpenSSL the private key's PEM text on every call (0.8 ms of a pay's CPU).
+   */
   payUrl(payment: Payment, opts: { returnUrl?: string } = {}): string {
     if (payment.status !== PaymentStatus.Pending) throw new IllegalStateError('支付单不是待支付状态');
-    return this.sdk.pageExecute('alipay.trade.wap.pay', 'GET', {
-      bizContent: {
+    const params: Record<string, string> = {
+      app_id: this.keys.appId,
+      method: 'alipay.trade.wap.pay',
+      format: 'JSON',
+      charset: 'utf-8',
+      sign_type: 'RSA2',
+      timestamp: alipayTime(new Date()),
+      version: '1.0',
+      notify_url: this.notifyUrl(),
+      ...(opts.returnUrl ? { return_url: opts.returnUrl } : {}),
+      biz_content: JSON.stringify({
         out_trade_no: payment.outTradeNo,
         total_amount: formatYuan(payment.amount),
         subject: payment.subject,
         product_code: 'QUICK_WAP_WAY',
         time_expire: alipayTime(payment.expiresAt),
-      },
-      notify_url: this.notifyUrl(),
-      ...(opts.returnUrl ? { return_url: opts.returnUrl } : {}),
-      // the SDK would stamp the host's local time; Alipay reads Beijing time
-      timestamp: alipayTime(new Date()),
-    });
+      }),
+    };
+    params.sign = rsa2Sign(alipaySignContent(params, ['sign']), this.keys.appPrivateKey);
+    const url = new URL(this.gateway());
+    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    return url.toString();
   }
 
   /**
@@ -162,6 +178,10 @@ export class AlipayService {
     } catch {
       return false; // a malformed signature is simply not a valid one
     }
+  }
+
+  private gateway(): string {
+    return this.keys.mode === 'sandbox' ? `${this.publicBaseUrl()}${SANDBOX_GATEWAY_PATH}` : this.config.ALIPAY_GATEWAY;
   }
 
   private publicBaseUrl(): string {
