@@ -1,12 +1,13 @@
 /**
- * `npx ts-node --transpile-only bench/ab.ts pay|mall|notify ROUNDS DIR_A DIR_B [...]`: compares builds of the service.
+ * `npx ts-node --transpile-only bench/ab.ts pay|alipay|mall|notify ROUNDS DIR_A DIR_B [...]`: compares builds of the service.
  *
  * Each DIR is a copy of `dist/` inside the repository (so that its `node_modules` resolve), e.g.
  * `cp -r dist bench/results/dist-before`. Every build gets its own scratch database and fixtures; then the builds
  * take 600-request bursts in turn, ROUNDS times (the first round warms up and is not counted), and the medians of the
  * service's and MariaDB's CPU per request are printed. Taking turns keeps the machine's drift from hour to hour out of
- * the comparison, which single full runs cannot (README, "Performance"). `notify` first pays ROUNDS × 600 orders by
- * Alipay on each build (not measured), then sends their TRADE_SUCCESS notifies, signed before the rounds.
+ * the comparison, which single full runs cannot (README, "Performance"). `pay` pays by balance, `alipay` by Alipay
+ * (the answer carries a signed pay URL). `notify` first pays ROUNDS × 600 orders by Alipay on each build (not
+ * measured), then sends their TRADE_SUCCESS notifies, signed before the rounds.
  */
 import { resolve } from 'node:path';
 import { connectMysql, parseMysqlServer, ScratchDatabase, scratchDatabase, ServiceProcess, startService } from '../test/support/service-process';
@@ -30,7 +31,7 @@ interface Build {
   databaseMs: number[];
 }
 
-const PATHS: Record<string, string> = { pay: '/app/partner/order/pay', mall: '/order/create', notify: '/payments/alipay/notify' };
+const PATHS: Record<string, string> = { pay: '/app/partner/order/pay', alipay: '/app/partner/order/pay', mall: '/order/create', notify: '/payments/alipay/notify' };
 
 /** Pays `count` orders by Alipay on the build (not measured) and signs a TRADE_SUCCESS notify for each. */
 async function alipayNotifies(server: ReturnType<typeof parseMysqlServer>, db: ScratchDatabase, service: ServiceProcess, fixtures: Fixtures, count: number): Promise<LoadRequest[]> {
@@ -57,7 +58,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function main([scenario, roundsText, ...dirs]: string[]): Promise<void> {
   const rounds = Number(roundsText);
-  if (!['pay', 'mall', 'notify'].includes(scenario) || !(rounds >= 2) || dirs.length < 2) throw new Error('usage: bench/ab.ts pay|mall|notify ROUNDS DIR_A DIR_B [...]');
+  if (!(scenario in PATHS) || !(rounds >= 2) || dirs.length < 2) throw new Error(`usage: bench/ab.ts ${Object.keys(PATHS).join('|')} ROUNDS DIR_A DIR_B [...]`);
   const server = parseMysqlServer(process.env.BENCH_MYSQL_URL ?? 'mariadb://root@127.0.0.1:3306');
   const databasePid = databaseServerPid(server.port);
   if (!databasePid) throw new Error(`no local database server found on port ${server.port}`);
@@ -77,7 +78,7 @@ async function main([scenario, roundsText, ...dirs]: string[]): Promise<void> {
             ? (n: number) => mallCreate(b.fixtures, b.sent + n)
             : scenario === 'notify'
               ? (n: number) => b.notifies[b.sent + n]
-              : (n: number) => partnerPay(b.fixtures.buyers[(b.sent + n) % b.fixtures.buyers.length], 1, `ab${b.sent + n}`);
+              : (n: number) => partnerPay(b.fixtures.buyers[(b.sent + n) % b.fixtures.buyers.length], scenario === 'alipay' ? 2 : 1, `ab${b.sent + n}`);
         const before = { service: cpuSeconds(b.service.child.pid)!, database: cpuSeconds(databasePid)! };
         const result = await runLoad({
           name: b.dir,
