@@ -1,5 +1,5 @@
 /**
- * What the raw servers of `npm run bench:ceiling` (raw-pay-server.ts) share: node:http and a mysql2 pool, as the raw
+ * What the raw servers of `npm run bench:ceiling` (raw-pay-server.ts, raw-mall-server.ts) share: node:http and a mysql2 pool, as the raw
  * reference (`../shared/bench-ref/server.js`) is built, and the INSERT heads database/sql.ts writes, so that their
  * statements are the service's to the letter.
  *
@@ -55,6 +55,9 @@ export function insertSql(table: string, columns: string[], rows = 1): string {
   const row = `(${columns.map(() => '?').join(', ')})`;
   return `INSERT INTO \`${table}\` (${quoted(columns)}) VALUES ${Array.from({ length: rows }, () => row).join(', ')}`;
 }
+
+/** `?, ?, ?` for an IN list. */
+export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /** Every column of `partner_orders`, in the entity's order (the service's INSERT and SELECT list them so). */
 export const PARTNER_ORDER_COLUMNS = [
