@@ -3,19 +3,31 @@
  * statements for one request, the service's own request of that kind as the main bench sends it, the fixtures they
  * need and the requests each of the two is loaded with (numbered from 0, a fresh one each time).
  */
+import type { Connection } from 'mysql2/promise';
+import type { ServiceProcess } from '../test/support/service-process';
 import { BENCH_PACK, FixtureSizes, Fixtures } from './fixtures';
-import type { GetRequest, LoadRequest } from './load';
-import { mallCreate, mallOk, partnerOk, partnerPay, RUN_ID } from './requests';
+import { pendingBenchPayments } from './invariants';
+import { GetRequest, LoadRequest, runLoad } from './load';
+import { mallCreate, mallOk, notifyOk, partnerOk, partnerPay, RUN_ID, signedNotifies } from './requests';
 
-export const SCENARIOS = ['pay', 'mall'] as const;
+export const SCENARIOS = ['pay', 'mall', 'notify'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Requests {
   build: (n: number) => LoadRequest | GetRequest;
+  /**
+   * Where each request uses something up that must be made first (a pending payment per notify): makes requests
+   * 0 … count - 1 buildable. Called before a round, outside any measurement.
+   */
+  ensure?: (count: number) => Promise<void>;
 }
 
 export interface ScenarioContext {
+  service: ServiceProcess;
+  /** On the scratch database the servers share. */
+  conn: Connection;
   fixtures: Fixtures;
+  log: (line: string) => void;
 }
 
 export interface CeilingScenario {
@@ -73,4 +85,58 @@ export const CEILING_SCENARIOS: Record<ScenarioName, CeilingScenario> = {
       service: { build: (n) => mallCreate(fixtures, n) },
     }),
   },
+  notify: {
+    name: 'notify',
+    statements: 7,
+    rawServer: 'raw-notify-server.ts',
+    rawEnv: {},
+    serviceLabel: 'service Alipay notify (TRADE_SUCCESS)',
+    servicePath: '/payments/alipay/notify',
+    serviceCheck: notifyOk,
+    fixtures: PAY_FIXTURES,
+    requests: (ctx) => {
+      const payments = alipayPayments(ctx);
+      return { raw: notifiesOf(payments), service: notifiesOf(payments) };
+    },
+  },
 };
+
+/**
+ * Makes `count` pending Alipay payments through the service (partner pays of the bench pack with pay_type 2, as the
+ * main bench makes them; not measured) and returns their TRADE_SUCCESS notifies, signed as the sandbox signs them.
+ * Every payment is handed out once, so the raw server and the service never settle the same.
+ */
+function alipayPayments({ service, conn, fixtures: { buyers }, log }: ScenarioContext): (count: number) => Promise<LoadRequest[]> {
+  let made = 0;
+  let lastId = 0;
+  return async (count) => {
+    log(`paying ${count} orders by Alipay through the service, to notify (not measured)`);
+    const paid = await runLoad({
+      name: 'partner pay by Alipay (setup)',
+      baseUrl: service.baseUrl,
+      path: '/app/partner/order/pay',
+      connections: 50,
+      amount: count,
+      build: (n) => partnerPay(buyers[(made + n) % buyers.length], 2, `ceil-alipay${made + n}`),
+      check: partnerOk,
+      progress: false,
+    });
+    made += count;
+    if (paid.ok !== count || paid.badBodies) throw new Error(`partner pay by Alipay (setup): ${paid.ok} of ${count} accepted ${JSON.stringify(paid.statusCodes)}`);
+    const pending = await pendingBenchPayments(conn, count, lastId);
+    if (pending.length !== count) throw new Error(`found ${pending.length} of the ${count} pending payments just made`);
+    lastId = pending[pending.length - 1].id;
+    return signedNotifies(service.dataDir, pending);
+  };
+}
+
+/** One server's notifies, each of a payment of its own, made as the rounds need them. */
+function notifiesOf(payments: (count: number) => Promise<LoadRequest[]>): Requests {
+  const notifies: LoadRequest[] = [];
+  return {
+    build: (n) => notifies[n],
+    ensure: async (count) => {
+      if (count > notifies.length) notifies.push(...(await payments(count - notifies.length)));
+    },
+  };
+}

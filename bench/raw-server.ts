@@ -1,7 +1,7 @@
 /**
- * What the raw servers of `npm run bench:ceiling` (raw-pay-server.ts, raw-mall-server.ts) share: node:http and a mysql2 pool, as the raw
- * reference (`../shared/bench-ref/server.js`) is built, and the INSERT heads database/sql.ts writes, so that their
- * statements are the service's to the letter.
+ * What the raw servers of `npm run bench:ceiling` (raw-pay-server.ts, raw-mall-server.ts, raw-notify-server.ts)
+ * share: node:http and a mysql2 pool, as the raw reference (`../shared/bench-ref/server.js`) is built, and the
+ * INSERT and SELECT heads database/sql.ts writes, so that their statements are the service's to the letter.
  *
  * Each request gets one pooled connection for the statements of one service request. The answer is
  * `{"code":200}` when they all ran, `{"code":500}` after a ROLLBACK (the error on stderr) when one failed.
@@ -54,6 +54,11 @@ const quoted = (columns: string[]) => columns.map((c) => `\`${c}\``).join(', ');
 export function insertSql(table: string, columns: string[], rows = 1): string {
   const row = `(${columns.map(() => '?').join(', ')})`;
   return `INSERT INTO \`${table}\` (${quoted(columns)}) VALUES ${Array.from({ length: rows }, () => row).join(', ')}`;
+}
+
+/** `SELECT `a`, `b` FROM `table` WHERE ...`, as database/sql.ts's selectEntities writes it. */
+export function selectSql(table: string, columns: string[], where: string): string {
+  return `SELECT ${quoted(columns)} FROM \`${table}\` ${where}`;
 }
 
 /** `?, ?, ?` for an IN list. */
