@@ -99,11 +99,12 @@ export async function checkInvariants(db: Connection, fixtures: Fixtures, accept
   return out;
 }
 
-export async function pendingBenchPayments(db: Connection, limit: number): Promise<PendingPayment[]> {
+/** The first `limit` pending payments of bench pack orders in id order, after the payment `afterId` when given. */
+export async function pendingBenchPayments(db: Connection, limit: number, afterId = 0): Promise<PendingPayment[]> {
   const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT p.out_trade_no, p.amount, p.subject, p.created_at FROM payments p JOIN partner_orders o ON o.bill_no = p.out_trade_no
-      WHERE p.status = 0 AND o.gift_pos_id = ? ORDER BY p.id LIMIT ?`,
-    [BENCH_PACK.id, limit],
+    `SELECT p.id, p.out_trade_no, p.amount, p.subject, p.created_at FROM payments p JOIN partner_orders o ON o.bill_no = p.out_trade_no
+      WHERE p.status = 0 AND o.gift_pos_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`,
+    [BENCH_PACK.id, afterId, limit],
   );
-  return rows.map((r) => ({ outTradeNo: r.out_trade_no, amountFen: Number(r.amount), subject: r.subject, createdAt: new Date(r.created_at) }));
+  return rows.map((r) => ({ id: Number(r.id), outTradeNo: r.out_trade_no, amountFen: Number(r.amount), subject: r.subject, createdAt: new Date(r.created_at) }));
 }

@@ -52,6 +52,7 @@ export function mallCreate(fixtures: Fixtures, n: number): LoadRequest {
 }
 
 export interface PendingPayment {
+  id: number;
   outTradeNo: string;
   amountFen: number;
   subject: string;

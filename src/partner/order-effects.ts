@@ -6,6 +6,7 @@ import { PartnerCoupon } from '../database/entities/partner/partner-coupon.entit
 import { PartnerOrder } from '../database/entities/partner/partner-order.entity';
 import { PaymentService } from '../payments/payment.service';
 import { OrderStatus, transition } from './order-status';
+import { GRANT_PAID_BENEFITS_SQL } from './paid-benefits';
 
 /**
  * What an order does to coupons, stock and the buyer as it is paid or closed. Every change is a
@@ -76,16 +77,7 @@ async function releaseReservedCoupon(em: EntityManager, order: PartnerOrder): Pr
  */
 export async function grantPaidBenefits(em: EntityManager, order: Pick<PartnerOrder, 'userId' | 'grantLevelId' | 'orderScore'>): Promise<void> {
   if (!order.grantLevelId && order.orderScore <= 0) return;
-  await execute(
-    em,
-    `UPDATE partner_users
-        SET level_id = CASE WHEN ? IS NOT NULL AND (level_id IS NULL OR level_id NOT IN (
-              SELECT l.id FROM partner_levels l WHERE l.level_rank >= (SELECT g.level_rank FROM partner_levels g WHERE g.id = ?)))
-            THEN ? ELSE level_id END,
-            score = score + ?
-      WHERE id = ?`,
-    [order.grantLevelId, order.grantLevelId, order.grantLevelId, order.orderScore, order.userId],
-  );
+  await execute(em, GRANT_PAID_BENEFITS_SQL, [order.grantLevelId, order.grantLevelId, order.grantLevelId, order.orderScore, order.userId]);
 }
 
 /**
