@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { acceptFirst } from './common/http/accept-first';
 import { AppLogger } from './common/http/app-logger';
 import { limitHeapGrowth } from './common/runtime/heap-growth';
 import { configureApp, createHttpAdapter } from './bootstrap';
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
     // Listening on the HTTP server itself: Nest's app.listen() would log a refused port a second time. The backlog:
     // 2000 clients connecting at once overflow the default queue of 511, and each dropped SYN costs its client a
     // retransmit 1, 3, 7 s later; a fresh client (or a health probe) waits behind them. Linux caps it at somaxconn.
+    // A burst of connections is accepted whole before any of their requests is read (see acceptFirst).
+    acceptFirst(app.getHttpServer());
     await new Promise<void>((resolve, reject) => {
       const server = app.getHttpServer();
       server.once('error', reject);

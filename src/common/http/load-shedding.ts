@@ -17,10 +17,18 @@ const EXEMPT = /^\/health(\/|\?|$)/;
 /** The longest a connection that keeps asking while the instance is full is made to wait for its next 503. */
 const MAX_HOLD_SECONDS = 8;
 
+/**
+ * Each hold is 85 to 100 % of its Retry-After, drawn at random: connections refused in the same instant (a burst
+ * of new connections, accepted together) would otherwise all be answered again in the same instant, in one long
+ * turn of the event loop 1, 2, 4 and 8 s later, and a health probe arriving then would wait that turn out. Never
+ * longer: a client's timeout (autocannon's 10 s, say) must not run out while it is held.
+ */
+const HOLD_SPREAD = 0.15;
+
 interface Refusals {
   /** Consecutive refusals on this connection. */
   streak: number;
-  /** Until when (epoch ms) this connection was told to wait. */
+  /** Until when (epoch ms) this connection is held: 85 to 100 % of the Retry-After it was told (HOLD_SPREAD). */
   until: number;
 }
 
@@ -33,7 +41,7 @@ interface Refusals {
  *
  * A connection refused again and again is told to wait longer each time (Retry-After 1, 2, 4, 8 s), and one that
  * asks again before its Retry-After has passed, while the instance is still full, gets its 503 only when that time
- * is over. A flood of keep-alive connections that ignore Retry-After would otherwise keep the process's one thread
+ * is over (or nearly: HOLD_SPREAD). A flood of keep-alive connections that ignore Retry-After would otherwise keep the process's one thread
  * busy answering 503s (each costs a socket write) and starve the requests in flight. A client that waits as told,
  * or a new connection, is answered at once; a connection that gets in starts afresh.
  */
@@ -48,7 +56,7 @@ export function withLoadShedding(app: RequestListener, maxInFlight: number, logg
       const answer = () => {
         const streak = (previous?.streak ?? 0) + 1;
         const retryAfter = Math.min(2 ** (streak - 1), MAX_HOLD_SECONDS);
-        refusals.set(socket, { streak, until: Date.now() + retryAfter * 1000 });
+        refusals.set(socket, { streak, until: Date.now() + retryAfter * 1000 * (1 - HOLD_SPREAD * Math.random()) });
         refuse(req, res, retryAfter, logger);
       };
       const wait = (previous?.until ?? 0) - Date.now();
