@@ -6,17 +6,26 @@ import { withLoadShedding } from './load-shedding';
 interface Answer {
   status: number;
   retryAfter?: string;
+  requestId?: string;
   body: any;
   ms: number;
 }
 
-function send(port: number, path: string, agent: Agent | false = false): Promise<Answer> {
+function send(port: number, path: string, agent: Agent | false = false, headers: Record<string, string> = {}): Promise<Answer> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const req = request({ port, path, method: 'POST', agent }, (res) => {
+    const req = request({ port, path, method: 'POST', agent, headers }, (res) => {
       let text = '';
       res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, body: text ? JSON.parse(text) : null, ms: Date.now() - started }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          retryAfter: res.headers['retry-after'] as string | undefined,
+          requestId: res.headers['x-request-id'] as string | undefined,
+          body: text ? JSON.parse(text) : null,
+          ms: Date.now() - started,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -58,6 +67,15 @@ describe('withLoadShedding', () => {
     expect(partner.ms).toBeLessThan(500);
     const mall = await send(port, '/order/create');
     expect(mall).toMatchObject({ status: 503, body: { result: 0, msg: '服务繁忙', data: { code: 50001 } } });
+  });
+
+  it("keeps the caller's X-Request-Id on a refusal, as on any answer, and replaces one it would not log", async () => {
+    await fill();
+    const named = await send(port, '/app/partner/order/pay', false, { 'X-Request-Id': 'app-7.retry-2' });
+    expect(named).toMatchObject({ status: 503, requestId: 'app-7.retry-2', body: { errors: { request_id: 'app-7.retry-2' } } });
+    const odd = await send(port, '/app/partner/order/pay', false, { 'X-Request-Id': 'a b' });
+    expect(odd.requestId).toMatch(/^\w{32}$/);
+    expect(odd.body.errors.request_id).toBe(odd.requestId);
   });
 
   it('never sheds /health, and takes requests again once one in flight is done', async () => {

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { errorBody, familyOfPath } from '../envelope/envelopes';
 import { ErrorCode } from '../errors/app-error';
 import { AppLogger } from './app-logger';
 import { pathOf } from './http-request';
+import { requestIdFor } from './request-context';
 
 export const OVERLOAD_MSG = '服务繁忙';
 export const OVERLOAD_LOG = 'overload: requests answered 503 in the last second';
@@ -73,7 +73,7 @@ export function withLoadShedding(app: RequestListener, maxInFlight: number, logg
 
 function refuse(req: IncomingMessage, res: ServerResponse, retryAfter: number, logger: AppLogger): void {
   logger.tally(OVERLOAD_LOG, 'in_flight_limit');
-  const requestId = randomUUID().replace(/-/g, '');
+  const requestId = requestIdFor(req);
   const path = pathOf(req);
   const body = JSON.stringify(errorBody(familyOfPath(path), { code: ErrorCode.Internal, msg: OVERLOAD_MSG, errors: { request_id: requestId } }));
   res.writeHead(503, {
