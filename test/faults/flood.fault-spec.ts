@@ -42,7 +42,9 @@ const statuses = {};
 let paid = 0;
 let sent = 0;
 // When the connections start to open: loading autocannon and the bodies took 0.8 to 4.5 s in our runs on a busy 2-core machine.
-parentPort.postMessage({ started: Date.now() });
+const started = Date.now();
+parentPort.postMessage({ started });
+const paidBySecond = Array.from({ length: seconds }, () => 0);
 autocannon({
   url, connections, duration: seconds, timeout: 10,
   requests: [{
@@ -54,10 +56,13 @@ autocannon({
     },
     onResponse: (status, body) => {
       statuses[status] = (statuses[status] || 0) + 1;
-      if (status === 200 && JSON.parse(body).code === 1) paid++;
+      if (status === 200 && JSON.parse(body).code === 1) {
+        paid++;
+        paidBySecond[Math.min(seconds - 1, Math.floor((Date.now() - started) / 1000))]++;
+      }
     },
   }],
-}).then((result) => parentPort.postMessage({ statuses, paid, sent, errors: result.errors, timeouts: result.timeouts }));
+}).then((result) => parentPort.postMessage({ statuses, paid, paidBySecond, sent, errors: result.errors, timeouts: result.timeouts }));
 `;
 
 interface Phase {
@@ -66,6 +71,8 @@ interface Phase {
   statuses: Record<number, number>;
   /** Answers that were a new paid order (code 1). */
   paid: number;
+  /** The same, second by second from when the connections started to open. */
+  paidBySecond: number[];
   errors: number;
   timeouts: number;
 }
@@ -161,7 +168,7 @@ describe('fault: a flood of 2000 connections on partner pay [mysql]', () => {
     await worker.terminate();
     if (result.sent > count) bodiesReused = true;
     next += result.sent;
-    const phase: Phase = { name, seconds, statuses: result.statuses, paid: result.paid, errors: result.errors, timeouts: result.timeouts };
+    const phase: Phase = { name, seconds, statuses: result.statuses, paid: result.paid, paidBySecond: result.paidBySecond, errors: result.errors, timeouts: result.timeouts };
     phases[name] = phase;
     return phase;
   }
