@@ -41,9 +41,9 @@ interface Refusals {
  *
  * A connection refused again and again is told to wait longer each time (Retry-After 1, 2, 4, 8 s), and one that
  * asks again before its Retry-After has passed, while the instance is still full, gets its 503 only when that time
- * is over (or nearly: HOLD_SPREAD). A flood of keep-alive connections that ignore Retry-After would otherwise keep the process's one thread
- * busy answering 503s (each costs a socket write) and starve the requests in flight. A client that waits as told,
- * or a new connection, is answered at once; a connection that gets in starts afresh.
+ * is over (or nearly: HOLD_SPREAD). A flood of keep-alive connections that ignore Retry-After would otherwise keep
+ * the process's one thread busy answering 503s (each costs a socket write) and starve the requests in flight. A
+ * client that waits as told, or a new connection, is answered at once; a connection that gets in starts afresh.
  */
 export function withLoadShedding(app: RequestListener, maxInFlight: number, logger: AppLogger): RequestListener {
   let inFlight = 0;
