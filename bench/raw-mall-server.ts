@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { newOrderSn, newTradeSn } from '../src/mall/order-sn';
 import { preIdOf } from '../src/mall/pre-id';
-import { insertRecordsSql, insertSql, placeholders, RawRequest, serveRaw } from './raw-server';
+import { placeholders } from '../src/database/sql';
+import { insertRecordsSql, insertSql, RawRequest, serveRaw } from './raw-server';
 
 /** The service's default APP_TIMEZONE (bench runs leave it), in which trade and order numbers read their time. */
 const TIME_ZONE = 'Asia/Shanghai';

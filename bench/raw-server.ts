@@ -61,9 +61,6 @@ export function selectSql(table: string, columns: string[], where: string): stri
   return `SELECT ${quoted(columns)} FROM \`${table}\` ${where}`;
 }
 
-/** `?, ?, ?` for an IN list. */
-export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-
 /** Every column of `partner_orders`, in the entity's order (the service's INSERT and SELECT list them so). */
 export const PARTNER_ORDER_COLUMNS = [
   'id', 'order_no', 'user_id', 'order_type', 'order_name', 'order_status', 'pay_type', 'gift_pos_id', 'gift_title', 'order_price',
