@@ -17,3 +17,7 @@ export const BigIntColumn = (options: ColumnOptions = {}) => Column({ type: 'big
 
 /** Money in integer fen, 64-bit (SPEC §1). */
 export const FenColumn = (options: ColumnOptions = {}) => BigIntColumn({ default: 0, ...options });
+
+/** Goods and option titles; an order line's title is both, joined by a space, and fits its own column on every engine. */
+export const TITLE_LENGTH = 128;
+export const LINE_TITLE_LENGTH = 2 * TITLE_LENGTH + 1;

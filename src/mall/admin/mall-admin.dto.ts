@@ -3,6 +3,7 @@ import { PageQueryDto } from '../../common/validation/page-query.dto';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsMoney, MAX_AMOUNT_YUAN } from '../../common/money';
+import { TITLE_LENGTH } from '../../database/columns';
 import { INT32_MAX, ToInt, ToStr } from '../../common/validation/transforms';
 import { TradeViewDto } from '../dto/mall-order-responses.dto';
 
@@ -59,7 +60,7 @@ export class GoodsOptionInputDto {
   id?: number;
 
   @ApiProperty({ description: '规格名称 / title', example: '大号 蓝色' })
-  @IsString() @Length(1, 128)
+  @IsString() @Length(1, TITLE_LENGTH)
   title: string;
 
   @ApiProperty({ type: Number, description: '价格（元）/ yuan', example: 99 })
@@ -81,7 +82,7 @@ export class CreateGoodsDto {
   store_id: number;
 
   @ApiProperty({ description: '商品名称 / title', example: '北欧风台灯' })
-  @IsString() @Length(1, 128)
+  @IsString() @Length(1, TITLE_LENGTH)
   title: string;
 
   @ApiProperty({ type: Number, description: '价格（元）/ yuan', example: 25 })

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { FenColumn } from '../../columns';
+import { FenColumn, TITLE_LENGTH } from '../../columns';
 
 /** A variant of goods (规格) with its own price and stock; `option_id` 0 on the wire means none. */
 @Entity('mall_goods_options')
@@ -11,7 +11,7 @@ export class MallGoodsOption {
   @Column({ type: 'int' })
   goodsId: number;
 
-  @Column({ type: 'varchar', length: 128 })
+  @Column({ type: 'varchar', length: TITLE_LENGTH })
   title: string;
 
   @FenColumn()

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { DateTimeColumn, FenColumn } from '../../columns';
+import { DateTimeColumn, FenColumn, TITLE_LENGTH } from '../../columns';
 
 /** Goods sold by a store. `stock` changes only through conditional updates (`stock >= n`). */
 @Entity('mall_goods')
@@ -11,7 +11,7 @@ export class MallGoods {
   @Column({ type: 'int' })
   storeId: number;
 
-  @Column({ type: 'varchar', length: 128 })
+  @Column({ type: 'varchar', length: TITLE_LENGTH })
   title: string;
 
   @FenColumn()

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { FenColumn } from '../../columns';
+import { FenColumn, LINE_TITLE_LENGTH } from '../../columns';
 
 /** A line of an order, with the title and price it was bought at. */
 @Entity('mall_order_goods')
@@ -18,7 +18,8 @@ export class MallOrderGoods {
   @Column({ type: 'int', default: 0 })
   optionId: number;
 
-  @Column({ type: 'varchar', length: 255 })
+  /** `<goods title> <option title>`. */
+  @Column({ type: 'varchar', length: LINE_TITLE_LENGTH })
   title: string;
 
   /** Unit price. */
