@@ -30,7 +30,7 @@ describe('loadConfig', () => {
   it('serves metrics without a token in development only, unless METRICS_PUBLIC says otherwise', () => {
     expect(loadConfig({}).metricsPublic).toBe(true);
     expect(loadConfig({ METRICS_PUBLIC: 'false' }).metricsPublic).toBe(false);
-    const production = { NODE_ENV: 'production', PARTNER_SIGN_KEY: 'k1', ADMIN_TOKEN: 't1', DEMO_DATA: 'false', ALIPAY_APP_ID: '2021', ALIPAY_PRIVATE_KEY: 'pk', ALIPAY_PUBLIC_KEY: 'pub' };
+    const production = { NODE_ENV: 'production', PARTNER_SIGN_KEY: 'k1', ADMIN_TOKEN: 't1', PAY_LINK_KEY: 'z'.repeat(43), DEMO_DATA: 'false', ALIPAY_APP_ID: '2021', ALIPAY_PRIVATE_KEY: 'pk', ALIPAY_PUBLIC_KEY: 'pub' };
     expect(loadConfig(production).metricsPublic).toBe(false);
     expect(loadConfig({ ...production, METRICS_PUBLIC: 'true' }).metricsPublic).toBe(true);
   });
@@ -59,6 +59,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       PARTNER_SIGN_KEY: 'k1',
       ADMIN_TOKEN: 't1',
+      PAY_LINK_KEY: 'z'.repeat(43),
       DEMO_DATA: 'false',
       ALIPAY_APP_ID: '2021',
       ALIPAY_PRIVATE_KEY: 'pk',

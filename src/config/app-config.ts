@@ -7,6 +7,7 @@ import {
   IsString,
   IsTimeZone,
   IsUrl,
+  Matches,
   Max,
   Min,
   ValidateIf,
@@ -16,6 +17,7 @@ import {
 /** Development defaults from SPEC §9; `NODE_ENV=production` refuses to start with any of them. */
 export const DEV_PARTNER_SIGN_KEY = 'partner-dev-key';
 export const DEV_ADMIN_TOKEN = 'admin-dev-token';
+export const DEV_PAY_LINK_KEY = 'pay-link-development-key';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -66,6 +68,10 @@ export class AppConfig {
 
   @IsString()
   ADMIN_TOKEN = DEV_ADMIN_TOKEN;
+
+  /** Signs the cashier links (`pay_link`, SPEC §6): at least 128 bits, as base64url or hex. */
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'PAY_LINK_KEY must be base64url or hex' })
+  PAY_LINK_KEY = DEV_PAY_LINK_KEY;
 
   @IsTimeZone()
   APP_TIMEZONE = 'Asia/Shanghai';
@@ -144,6 +150,9 @@ export class AppConfig {
 
 export class ConfigError extends Error {}
 
+/** Bits a key written in hex or base64url holds (hex when it could be either: the stricter reading). */
+const keyBits = (key: string) => key.length * (/^[0-9a-fA-F]+$/.test(key) ? 4 : 6);
+
 /** Builds and validates the configuration; throws `ConfigError` listing every problem. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const known = [...Object.keys(new AppConfig()), 'DATABASE_URL', 'DEMO_DATA', 'METRICS_PUBLIC', 'REDIS_URL'];
@@ -161,9 +170,13 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (config.alipayMode === 'live' && !(config.ALIPAY_APP_ID && config.ALIPAY_PRIVATE_KEY && config.ALIPAY_PUBLIC_KEY)) {
     problems.push('ALIPAY_MODE=live needs ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY and ALIPAY_PUBLIC_KEY');
   }
+  if (/^[A-Za-z0-9_-]+$/.test(config.PAY_LINK_KEY) && keyBits(config.PAY_LINK_KEY) < 128) {
+    problems.push('PAY_LINK_KEY: at least 128 bits (22 base64url or 32 hex characters)');
+  }
   if (config.isProduction) {
     if (config.PARTNER_SIGN_KEY === DEV_PARTNER_SIGN_KEY) problems.push('PARTNER_SIGN_KEY: the development key is refused in production');
     if (config.ADMIN_TOKEN === DEV_ADMIN_TOKEN) problems.push('ADMIN_TOKEN: the development token is refused in production');
+    if (config.PAY_LINK_KEY === DEV_PAY_LINK_KEY) problems.push('PAY_LINK_KEY: the development key is refused in production');
     if (config.alipayMode === 'sandbox') problems.push('ALIPAY_MODE: the Alipay sandbox is refused in production');
     if (config.loadDemoData) problems.push('DEMO_DATA: demo data (with its development mall secret) is refused in production');
   }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PaymentsModule } from '../payments/payments.module';
 import { MallAdminController } from './admin/mall-admin.controller';
 import { MallAdminService } from './admin/mall-admin.service';
+import { CashierLinks } from './cashier/cashier-links';
 import { CashierController } from './cashier/cashier.controller';
 import { CashierService } from './cashier/cashier.service';
 import { MallJobs } from './mall-jobs';
@@ -31,6 +32,7 @@ import { MallTradeSettlement } from './trade/mall-trade.settlement';
     MallTradeTimeoutJob,
     MerchantOutbox,
     CashierService,
+    CashierLinks,
     MallAdminService,
     MallJobs,
   ],

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderOpenApiFile } from '../../src/docs/openapi-file';
@@ -80,6 +80,7 @@ describe('OpenAPI in production', () => {
         NODE_ENV: 'production',
         PARTNER_SIGN_KEY: 'prod-key-for-test',
         ADMIN_TOKEN: 'prod-token-for-test',
+        PAY_LINK_KEY: randomBytes(32).toString('base64url'),
         DEMO_DATA: 'false',
         ALIPAY_APP_ID: '2021000000000001',
         ALIPAY_PRIVATE_KEY: app.privateKey,

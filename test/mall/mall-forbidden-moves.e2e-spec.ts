@@ -2,6 +2,7 @@ import { MallOrder } from '../../src/database/entities/mall/mall-order.entity';
 import { MallTrade } from '../../src/database/entities/mall/mall-trade.entity';
 import { Payment } from '../../src/database/entities/payments/payment.entity';
 import { describeEachEngine } from '../support/each-engine';
+import { pressAlipayButton } from '../support/cashier';
 import type { TestApp } from '../support/test-app';
 import { ADMIN, createMember, postMall, SEED_ADDRESS } from './mall-fixtures';
 
@@ -29,7 +30,7 @@ async function createTrade(t: TestApp): Promise<Target & { tradeSn: string }> {
 }
 
 async function pay(t: TestApp, tradeSn: string): Promise<void> {
-  await t.http.get(`/pay/${tradeSn}`).expect(200);
+  await pressAlipayButton(t, tradeSn);
   const payment = await t.dataSource.manager.findOneByOrFail(Payment, { bizType: 'mall_trade', bizNo: tradeSn });
   await t.http.post('/dev/alipay/pay').send({ out_trade_no: payment.outTradeNo }).expect(200);
 }

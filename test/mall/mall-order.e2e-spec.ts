@@ -8,6 +8,7 @@ import { Payment } from '../../src/database/entities/payments/payment.entity';
 import { MallTradeTimeoutJob } from '../../src/mall/trade/mall-trade-timeout.job';
 import { preIdOf } from '../../src/mall/pre-id';
 import { describeEachEngine } from '../support/each-engine';
+import { cashierPath, pressAlipayButton } from '../support/cashier';
 import {
   createApp,
   createCoupon,
@@ -37,7 +38,7 @@ describeEachEngine('mall open API: pre-order, create, detail, close', (ctx) => {
           outside_sn: 'SEED-JSON-1',
           total_price: 100,
           trade_sn: expect.stringMatching(TRADE_SN),
-          pay_link: `${t.baseUrl}/pay/${res.body.data.trade_sn}`,
+          pay_link: `${t.baseUrl}${cashierPath(t, res.body.data.trade_sn)}`,
           orders: [{ order_id: expect.any(Number), order_sn: expect.stringMatching(ORDER_SN), price: 100 }],
         },
       });
@@ -329,7 +330,7 @@ describeEachEngine('mall open API: pre-order, create, detail, close', (ctx) => {
       orders: [{ pre_id: preIdOf([302]), deduction_ids: ['point'] }],
       address,
     }).expect(200);
-    await t.http.get(`/pay/${created.body.data.trade_sn}`).expect(200);
+    await pressAlipayButton(t, created.body.data.trade_sn);
     const job = t.app.get(MallTradeTimeoutJob);
     const trade = await t.dataSource.manager.findOneByOrFail(MallTrade, { tradeSn: created.body.data.trade_sn });
     expect(await job.closeExpired(new Date(trade.createdAt.getTime() + 29 * 60_000))).toBe(0);

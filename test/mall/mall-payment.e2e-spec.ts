@@ -8,6 +8,7 @@ import { Payment } from '../../src/database/entities/payments/payment.entity';
 import { MerchantOutbox } from '../../src/mall/notify/merchant-outbox.service';
 import { preIdOf } from '../../src/mall/pre-id';
 import { enginesUnderTest } from '../support/engines';
+import { cashierPath, pressAlipayButton } from '../support/cashier';
 import { createTestApp, TestApp } from '../support/test-app';
 import { ADMIN, createApp, createMember, MallAppCredentials, postMall, SEED_ADDRESS } from './mall-fixtures';
 
@@ -72,7 +73,7 @@ async function createTwoStoreTrade(t: TestApp, app: MallAppCredentials, outsideS
 }
 
 async function payThroughSandbox(t: TestApp, tradeSn: string): Promise<void> {
-  await t.http.get(`/pay/${tradeSn}`).expect(200);
+  await pressAlipayButton(t, tradeSn);
   const payment = await t.dataSource.manager.findOneByOrFail(Payment, { bizType: 'mall_trade', bizNo: tradeSn });
   const paid = await t.http.post('/dev/alipay/pay').send({ out_trade_no: payment.outTradeNo }).expect(200);
   expect(paid.body.result.notify_response).toBe('success');
@@ -104,11 +105,13 @@ for (const engine of enginesUnderTest()) {
       await merchant.close();
     });
 
-    it('the cashier page shows the amount, the orders and an Alipay button to a signed pay URL; reloading reuses the payment', async () => {
+    it('the cashier page shows the amount, the orders and an Alipay button; pressing it opens one payment, pressed again reuses it', async () => {
       const app = await createApp(t);
       const trade = await createTwoStoreTrade(t, app, 'CASHIER-1');
-      expect(trade.pay_link).toBe(`${t.baseUrl}/pay/${trade.trade_sn}`);
-      const page = await t.http.get(new URL(trade.pay_link).pathname).expect(200).expect('content-type', /text\/html/);
+      const link = new URL(trade.pay_link);
+      expect(`${link.origin}${link.pathname}`).toBe(`${t.baseUrl}/pay/${trade.trade_sn}`);
+      expect(link.searchParams.get('sig')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const page = await t.http.get(link.pathname + link.search).expect(200).expect('content-type', /text\/html/);
       // 25.00 (store 1) + 39.90 - 19.95 points + 5.00 shipping (store 3)
       expect(trade.total_price).toBe(49.95);
       expect(page.text).toContain('¥49.95');
@@ -117,10 +120,15 @@ for (const engine of enginesUnderTest()) {
       for (const order of trade.orders) expect(page.text).toContain(order.order_sn);
       expect(page.text).toContain('自营');
       expect(page.text).toContain('生鲜超市');
-      const href = /id="alipay" href="([^"]+)"/.exec(page.text)?.[1].replace(/&amp;/g, '&');
-      expect(href).toMatch(new RegExp(`^${t.baseUrl}/dev/alipay/gateway\\?`));
-      const payUrl = new URL(href!);
+      const action = /<form method="post" action="([^"]+)"><button class="pay" id="alipay"/.exec(page.text)?.[1].replace(/&amp;/g, '&');
+      expect(action).toBe(link.pathname + link.search);
+      expect(await t.dataSource.manager.countBy(Payment, { bizType: 'mall_trade', bizNo: trade.trade_sn })).toBe(0);
+
+      const pressed = await t.http.post(action!).expect(303);
+      const payUrl = new URL(pressed.headers.location);
+      expect(payUrl.href).toMatch(new RegExp(`^${t.baseUrl}/dev/alipay/gateway\\?`));
       expect(payUrl.searchParams.get('method')).toBe('alipay.trade.wap.pay');
+      expect(payUrl.searchParams.get('return_url')).toBe(trade.pay_link);
       const payments = await t.dataSource.manager.findBy(Payment, { bizType: 'mall_trade', bizNo: trade.trade_sn });
       expect(payments).toHaveLength(1);
       expect(payments[0]).toMatchObject({ amount: 4995, status: 0 });
@@ -128,9 +136,9 @@ for (const engine of enginesUnderTest()) {
       // the sandbox gateway accepts the URL's signature
       await t.http.get(`${payUrl.pathname}${payUrl.search}`).expect(200);
 
-      await t.http.get(`/pay/${trade.trade_sn}`).expect(200);
+      await Promise.all([1, 2, 3].map(() => t.http.post(action!).expect(303)));
       expect(await t.dataSource.manager.countBy(Payment, { bizType: 'mall_trade', bizNo: trade.trade_sn })).toBe(1);
-      const missing = await t.http.get('/pay/TN000000000000ABCDEF').expect(404);
+      const missing = await t.http.get(`/pay/TN000000000000ABCDEF?sig=${link.searchParams.get('sig')}`).expect(404);
       expect(missing.text).toContain('订单不存在');
     });
 
@@ -149,7 +157,7 @@ for (const engine of enginesUnderTest()) {
       const queued = await notificationsOf(t, trade.trade_sn);
       expect(queued).toHaveLength(1);
       expect(queued[0]).toMatchObject({ appId: app.appId, event: 'trade_paid', status: 'pending', attempts: 0 });
-      expect((await t.http.get(`/pay/${trade.trade_sn}`).expect(200)).text).toContain('订单已支付');
+      expect((await t.http.get(cashierPath(t, trade.trade_sn)).expect(200)).text).toContain('订单已支付');
 
       const t0 = Date.now();
       expect(await t.app.get(MerchantOutbox).deliverDue(new Date(t0))).toEqual({ delivered: 0, retrying: 1, failed: 0 });

@@ -11,6 +11,7 @@ import { MerchantOutbox } from '../../src/mall/notify/merchant-outbox.service';
 import { preIdOf } from '../../src/mall/pre-id';
 import { RefundDecisionJob } from '../../src/payments/refunds/refund-decision.job';
 import { describeEachEngine } from '../support/each-engine';
+import { pressAlipayButton } from '../support/cashier';
 import type { TestApp } from '../support/test-app';
 import { ADMIN, createApp, createMember, MallAppCredentials, postMall, SEED_ADDRESS, walletAudit } from './mall-fixtures';
 
@@ -75,7 +76,7 @@ async function threeStoreTrade(t: TestApp, app: MallAppCredentials): Promise<Tra
 
 /** Opens the cashier (the payment) and the sandbox's checkout; returns the payment's out_trade_no. */
 async function openPayment(t: TestApp, tradeSn: string): Promise<string> {
-  await t.http.get(`/pay/${tradeSn}`).expect(200);
+  await pressAlipayButton(t, tradeSn);
   return (await t.dataSource.manager.findOneByOrFail(Payment, { bizType: 'mall_trade', bizNo: tradeSn })).outTradeNo;
 }
 
@@ -235,9 +236,8 @@ describeEachEngine('mall: refunds of one order (SPEC §10) and reconciliation of
     await t.http.post('/dev/alipay/pay').send({ out_trade_no: lostPayment, notify: false }).expect(200);
     const unpaid = await threeStoreTrade(t, app);
     const unpaidPayment = await openPayment(t, unpaid.tradeSn);
-    const pageUrl = await t.http.get(`/pay/${unpaid.tradeSn}`);
-    const href = /id="alipay" href="([^"]+)"/.exec(pageUrl.text)![1].replace(/&amp;/g, '&');
-    await t.http.get(new URL(href).pathname + new URL(href).search).expect(200);
+    const payUrl = await pressAlipayButton(t, unpaid.tradeSn);
+    await t.http.get(payUrl.pathname + payUrl.search).expect(200);
 
     await t.app.get(MallTradeTimeoutJob).closeExpired(new Date(Date.now() + 31 * 60_000));
     expect(await t.dataSource.manager.findOneByOrFail(MallTrade, { tradeSn: lost.tradeSn })).toMatchObject({ status: 1 });

@@ -9,7 +9,7 @@ export interface CashierOrderLine {
 
 export type CashierView =
   | { kind: 'not_found' }
-  | { kind: 'payable'; tradeSn: string; amount: Fen; orders: CashierOrderLine[]; deadline: string; payUrl: string }
+  | { kind: 'payable'; tradeSn: string; amount: Fen; orders: CashierOrderLine[]; deadline: string; payPath: string }
   | { kind: 'paid' | 'closed' | 'expired'; tradeSn: string; amount: Fen; orders: CashierOrderLine[] };
 
 
@@ -24,7 +24,7 @@ main{max-width:480px;margin:0 auto;padding:24px 16px}
 table{width:100%;border-collapse:collapse;font-size:14px}
 td{padding:8px 0;border-bottom:1px solid #eee}
 td.price{text-align:right}
-.pay{display:block;text-align:center;background:#1677ff;color:#fff;text-decoration:none;padding:14px;border-radius:8px;font-size:17px}
+.pay{display:block;width:100%;border:0;cursor:pointer;text-align:center;background:#1677ff;color:#fff;text-decoration:none;padding:14px;border-radius:8px;font-size:17px}
 .state{text-align:center;font-size:18px;margin:8px 0}
 `;
 
@@ -39,17 +39,19 @@ function ordersTable(orders: CashierOrderLine[]): string {
   return `<div class="card"><table>${rows}</table></div>`;
 }
 
+export function notFoundPage(): string {
+  return layout('收银台', '<div class="card"><p class="state">订单不存在</p></div>');
+}
+
 /** The cashier page behind `pay_link` (SPEC §6): amount, orders, and the Alipay button while payable. */
 export function renderCashier(view: CashierView): string {
-  if (view.kind === 'not_found') {
-    return layout('收银台', '<div class="card"><p class="state">订单不存在</p></div>');
-  }
+  if (view.kind === 'not_found') return notFoundPage();
   const head = `<div class="card"><p class="muted">交易号 ${escapeHtml(view.tradeSn)}</p><p class="amount">¥${formatYuan(view.amount)}</p>`;
   if (view.kind === 'payable') {
     return layout(
       '收银台',
       `${head}<p class="muted">请在 ${escapeHtml(view.deadline)} 前完成支付</p></div>${ordersTable(view.orders)}` +
-        `<a class="pay" id="alipay" href="${escapeHtml(view.payUrl)}">支付宝支付</a>`,
+        `<form method="post" action="${escapeHtml(view.payPath)}"><button class="pay" id="alipay" type="submit">支付宝支付</button></form>`,
     );
   }
   return layout('收银台', `${head}<p class="state">${STATE_TEXT[view.kind]}</p></div>${ordersTable(view.orders)}`);

@@ -11,9 +11,8 @@ import { Payment, PaymentStatus } from '../../database/entities/payments/payment
 import { TransactionService } from '../../database/transaction.service';
 import { AlipayService } from '../../payments/alipay/alipay.service';
 import { PaymentService } from '../../payments/payment.service';
+import { CashierLinks } from './cashier-links';
 import { CashierOrderLine, CashierView } from './cashier-page';
-
-const TRADE_SN = /^TN\d{12}[0-9A-F]{6}$/;
 
 /** What the cashier page shows for a trade, and the pending Alipay payment behind its button. */
 @Injectable()
@@ -23,10 +22,19 @@ export class CashierService {
     private readonly tx: TransactionService,
     private readonly payments: PaymentService,
     private readonly alipay: AlipayService,
+    private readonly links: CashierLinks,
   ) {}
 
+  /**
+   * The pages' Content-Security-Policy (SPEC §11): no scripts, the page's own inline style, and a form that may
+   * post only here and be redirected only to Alipay's gateway.
+   */
+  contentSecurityPolicy(): string {
+    return `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${this.alipay.gatewayOrigin()}; frame-ancestors 'none'; base-uri 'none'`;
+  }
+
+  /** What the page shows; reads only (SPEC §6: GET and HEAD of the page write nothing). */
   async view(tradeSn: string, now = new Date()): Promise<CashierView> {
-    if (!TRADE_SN.test(tradeSn)) return { kind: 'not_found' };
     const trade = await this.tx.manager.findOneBy(MallTrade, { tradeSn });
     if (!trade) return { kind: 'not_found' };
     const orders = await this.ordersOf(this.tx.manager, trade);
@@ -35,19 +43,25 @@ export class CashierService {
     if (trade.status === MallTradeStatus.Closed) return { kind: 'closed', ...base };
     const deadline = payDeadline(this.config, trade.createdAt);
     if (deadline.getTime() <= now.getTime()) return { kind: 'expired', ...base };
+    return { kind: 'payable', ...base, deadline: formatWireTime(deadline, this.config.APP_TIMEZONE), payPath: this.links.pathOf(tradeSn) };
+  }
 
+  /**
+   * The button: the Alipay pay URL of the trade's pending payment, opened on the first press and reused on every
+   * later one; null when the trade is no longer payable (the page then shows why).
+   */
+  async payUrl(tradeSn: string, now = new Date()): Promise<string | null> {
+    const trade = await this.tx.manager.findOneBy(MallTrade, { tradeSn });
+    if (!trade || trade.status !== MallTradeStatus.AwaitingPayment) return null;
+    const deadline = payDeadline(this.config, trade.createdAt);
+    if (deadline.getTime() <= now.getTime()) return null;
     const payment = await this.pendingPayment(trade, deadline, now);
-    if (!payment) {
-      const settled = await this.tx.manager.findOneByOrFail(MallTrade, { id: trade.id });
-      return { kind: settled.status === MallTradeStatus.Paid ? 'paid' : 'closed', ...base };
-    }
-    const payUrl = this.alipay.payUrl(payment, { returnUrl: `${this.config.PUBLIC_BASE_URL}/pay/${tradeSn}` });
-    return { kind: 'payable', ...base, deadline: formatWireTime(deadline, this.config.APP_TIMEZONE), payUrl };
+    return payment && this.alipay.payUrl(payment, { returnUrl: this.links.linkOf(tradeSn) });
   }
 
   /**
    * Reuses the trade's pending payment or opens one. Touching the unpaid trade first locks its row, so
-   * concurrent page loads queue up and share one payment; null when the trade was paid or closed meanwhile.
+   * concurrent presses queue up and share one payment; null when the trade was paid or closed meanwhile.
    */
   private pendingPayment(trade: MallTrade, deadline: Date, now: Date): Promise<Payment | null> {
     return this.tx.run(async (em) => {

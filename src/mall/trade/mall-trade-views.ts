@@ -7,6 +7,7 @@ import { MallOrder } from '../../database/entities/mall/mall-order.entity';
 import { MallOrderGoods } from '../../database/entities/mall/mall-order-goods.entity';
 import { MallStore } from '../../database/entities/mall/mall-store.entity';
 import { MallTrade, MallTradeStatus } from '../../database/entities/mall/mall-trade.entity';
+import { CashierLinks } from '../cashier/cashier-links';
 import { CreateOrderDataDto, PreOrderDataDto, TradeViewDto } from '../dto/mall-order-responses.dto';
 import { Pricing } from '../pricing/order-pricing.service';
 import { ORDER_STATUS_NAME } from './mall-order-status';
@@ -20,7 +21,10 @@ const TRADE_STATUS_NAME: Record<MallTradeStatus, string> = {
 /** Wire shapes of pricings and trades: yuan numbers, zoned times, `""` for unset strings. */
 @Injectable()
 export class MallTradeViews {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly links: CashierLinks,
+  ) {}
 
   pre(pricing: Pricing): PreOrderDataDto {
     return {
@@ -67,7 +71,7 @@ export class MallTradeViews {
   }
 
   payLink(tradeSn: string): string {
-    return `${this.config.PUBLIC_BASE_URL}/pay/${tradeSn}`;
+    return this.links.linkOf(tradeSn);
   }
 
   async trade(em: EntityManager, trade: MallTrade): Promise<TradeViewDto> {

@@ -180,6 +180,11 @@ export class AlipayService {
     }
   }
 
+  /** Where pay URLs lead the buyer's browser (the cashier page's CSP lets its button go there). */
+  gatewayOrigin(): string {
+    return new URL(this.gateway()).origin;
+  }
+
   private gateway(): string {
     return this.keys.mode === 'sandbox' ? `${this.publicBaseUrl()}${SANDBOX_GATEWAY_PATH}` : this.config.ALIPAY_GATEWAY;
   }
