@@ -6,7 +6,7 @@ import { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral, QueryResult
  */
 
 /** Bare parameters are converted by the driver like columns of their type: a DATETIME is UTC text on SQLite. */
-const [DATETIME, BOOLEAN] = [{ type: 'datetime' }, { type: 'boolean' }] as EntityMetadata['columns'];
+const [DATETIME, BOOLEAN] = [{ type: 'datetime' }, { type: Boolean }] as EntityMetadata['columns'];
 
 /** Runs a statement on the transaction's runner, or on a fresh one (released afterwards) outside a transaction. */
 async function run(em: EntityManager, sql: string, params: unknown[]): Promise<QueryResult> {
