@@ -37,16 +37,16 @@ async function settle(c: PoolConnection, { body }: RawRequest): Promise<void> {
   await c.query(STATEMENTS.begin);
   const [[payment]] = await c.query<RowDataPacket[]>(STATEMENTS.payment, [params.out_trade_no]);
   if (!payment) throw new Error(`payment ${params.out_trade_no} not found`);
-  if (Number(payment.amount) !== Math.round(Number(params.total_amount) * 100)) throw new Error(`payment ${params.out_trade_no}: amount mismatch`);
-  if (Number(payment.status) !== PENDING) throw new Error(`payment ${params.out_trade_no} is not pending`);
+  if (Number(payment.t_amount) !== Math.round(Number(params.total_amount) * 100)) throw new Error(`payment ${params.out_trade_no}: amount mismatch`);
+  if (Number(payment.t_status) !== PENDING) throw new Error(`payment ${params.out_trade_no} is not pending`);
   const paidAt = new Date();
-  const [marked] = await c.query<ResultSetHeader>(STATEMENTS.paymentPaid, [PAID, params.trade_no, JSON.stringify(params), paidAt, payment.id, PENDING]);
+  const [marked] = await c.query<ResultSetHeader>(STATEMENTS.paymentPaid, [PAID, params.trade_no, JSON.stringify(params), paidAt, payment.t_id, PENDING]);
   if (marked.affectedRows !== 1) throw new Error(`payment ${params.out_trade_no} changed meanwhile`);
-  const [[order]] = await c.query<RowDataPacket[]>(STATEMENTS.order, [payment.biz_no]);
-  if (!order) throw new Error(`partner order ${payment.biz_no} not found`);
-  const [moved] = await c.query<ResultSetHeader>(STATEMENTS.orderPaid, [paidAt, params.trade_no, payment.out_trade_no, PAID, order.order_no, PENDING]);
-  if (moved.affectedRows !== 1) throw new Error(`partner order ${order.order_no} is not awaiting payment`);
-  await c.query(STATEMENTS.benefits, [order.grant_level_id, order.grant_level_id, order.grant_level_id, Number(order.order_score), order.user_id]);
+  const [[order]] = await c.query<RowDataPacket[]>(STATEMENTS.order, [payment.t_biz_no]);
+  if (!order) throw new Error(`partner order ${payment.t_biz_no} not found`);
+  const [moved] = await c.query<ResultSetHeader>(STATEMENTS.orderPaid, [paidAt, params.trade_no, payment.t_out_trade_no, PAID, order.t_order_no, PENDING]);
+  if (moved.affectedRows !== 1) throw new Error(`partner order ${order.t_order_no} is not awaiting payment`);
+  await c.query(STATEMENTS.benefits, [order.t_grant_level_id, order.t_grant_level_id, order.t_grant_level_id, Number(order.t_order_score), order.t_user_id]);
   await c.query(STATEMENTS.commit);
 }
 

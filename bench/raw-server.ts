@@ -56,9 +56,9 @@ export function insertSql(table: string, columns: string[], rows = 1): string {
   return `INSERT INTO \`${table}\` (${quoted(columns)}) VALUES ${Array.from({ length: rows }, () => row).join(', ')}`;
 }
 
-/** `SELECT `a`, `b` FROM `table` WHERE ...`, as database/sql.ts's selectEntities writes it. */
+/** `SELECT t.`a` AS `t_a`, ... FROM `table` t WHERE ...`, as database/sql.ts's selectEntities writes it. */
 export function selectSql(table: string, columns: string[], where: string): string {
-  return `SELECT ${quoted(columns)} FROM \`${table}\` ${where}`;
+  return `SELECT ${columns.map((c) => `t.\`${c}\` AS \`t_${c}\``).join(', ')} FROM \`${table}\` t ${where}`;
 }
 
 /** Every column of `partner_orders`, in the entity's order (the service's INSERT and SELECT list them so). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
-import { select } from '../database/sql';
+import { DataSource, In } from 'typeorm';
+import { MallMerchantNotification } from '../database/entities/mall/mall-merchant-notification.entity';
 import { counters } from './metrics';
 
 /** mysql2's pool keeps these as internals (no public API): all connections, idle ones, and waiting requests. */
@@ -29,11 +29,14 @@ export class MetricsService {
       labelNames: ['state'] as const,
       registers: [this.gauges],
       collect: async () => {
-        const rows = await select<{ status: string; n: number | string }>(
-          this.dataSource.manager,
-          "SELECT status, COUNT(*) AS n FROM mall_merchant_notifications WHERE status IN ('pending', 'failed') GROUP BY status",
-          [],
-        );
+        const rows = await this.dataSource
+          .getRepository(MallMerchantNotification)
+          .createQueryBuilder('n')
+          .select('n.status', 'status')
+          .addSelect('COUNT(*)', 'n')
+          .where({ status: In(['pending', 'failed']) })
+          .groupBy('n.status')
+          .getRawMany<{ status: string; n: number | string }>();
         outbox.reset();
         outbox.set({ state: 'pending' }, 0);
         outbox.set({ state: 'failed' }, 0);

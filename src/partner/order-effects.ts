@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import { EntityManager, IsNull, Not } from 'typeorm';
 import { CouponUnusableError, OutOfStockError } from '../common/errors/app-error';
 import { execute, executeOne } from '../database/sql';
 import { GiftPack } from '../database/entities/partner/gift-pack.entity';
@@ -25,12 +25,7 @@ export async function takeStock(em: EntityManager, pack: Pick<GiftPack, 'id' | '
 /** Gives back the unit a closed order took (if the pack still counts stock). */
 export async function returnStock(em: EntityManager, order: PartnerOrder): Promise<void> {
   if (!order.stockTaken) return;
-  await em
-    .createQueryBuilder()
-    .update(GiftPack)
-    .set({ stock: () => 'stock + 1' })
-    .where('id = :id AND stock IS NOT NULL', { id: order.giftPosId })
-    .execute();
+  await em.update(GiftPack, { id: order.giftPosId, stock: Not(IsNull()) }, { stock: () => 'stock + 1' });
 }
 
 /** Why a coupon cannot pay for an order of `price` fen at `now`, or null when it can. */

@@ -1,10 +1,10 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { LessThan } from 'typeorm';
 import { AppLogger } from '../common/http/app-logger';
 import { startPeriodicJob } from '../common/jobs/periodic-job';
-import { isUniqueViolation } from '../database/db-errors';
+import { affectedRows, isUniqueViolation } from '../database/db-errors';
 import { OrderNumberSlot } from '../database/entities/partner/order-number-slot.entity';
-import { execute, insertRows } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import { ORDER_NUMBER_SLOTS, OrderNoClock } from './order-no';
 
@@ -40,7 +40,7 @@ export class OrderNumberSlots implements OnApplicationBootstrap, OnApplicationSh
     await this.stop?.();
     if (this.slot === null) return;
     const slot = this.slot;
-    await this.tx.runStatement((em) => execute(em, 'UPDATE partner_order_number_slots SET lease_until = ? WHERE slot = ? AND holder = ?', [RELEASED, slot, this.holder])).catch(() => undefined);
+    await this.tx.runStatement((em) => em.update(OrderNumberSlot, { slot, holder: this.holder }, { leaseUntil: RELEASED })).catch(() => undefined);
   }
 
   /** Renews the slot held, or takes a free or expired one; the clock follows. */
@@ -56,20 +56,20 @@ export class OrderNumberSlots implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private renew(slot: number, until: Date): Promise<boolean> {
-    return this.tx.runStatement(async (em) => (await execute(em, 'UPDATE partner_order_number_slots SET lease_until = ? WHERE slot = ? AND holder = ?', [until, slot, this.holder])) === 1);
+    return this.tx.runStatement(async (em) => affectedRows(await em.update(OrderNumberSlot, { slot, holder: this.holder }, { leaseUntil: until })) === 1);
   }
 
   /** A slot nobody holds yet is inserted; one whose lease ran out is taken over by a conditional update. */
   private take(slot: number, until: Date): Promise<boolean> {
     return this.tx.runStatement(async (em) => {
       try {
-        await insertRows(em, OrderNumberSlot, { slot, holder: this.holder, leaseUntil: until });
+        await em.insert(OrderNumberSlot, { slot, holder: this.holder, leaseUntil: until });
         return true;
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
       }
-      const taken = await execute(em, 'UPDATE partner_order_number_slots SET holder = ?, lease_until = ? WHERE slot = ? AND lease_until < ?', [this.holder, until, slot, new Date()]);
-      return taken === 1;
+      const taken = await em.update(OrderNumberSlot, { slot, leaseUntil: LessThan(new Date()) }, { holder: this.holder, leaseUntil: until });
+      return affectedRows(taken) === 1;
     });
   }
 }

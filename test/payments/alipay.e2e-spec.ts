@@ -1,10 +1,11 @@
 import { createSign, createVerify, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EntityManager } from 'typeorm';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import type { PoolConnection } from 'mysql2';
+import { EntityManager, Logger, QueryRunner } from 'typeorm';
 import { AppLogger } from '../../src/common/http/app-logger';
 import { Payment, PaymentStatus } from '../../src/database/entities/payments/payment.entity';
-import * as sql from '../../src/database/sql';
 import { TransactionService } from '../../src/database/transaction.service';
 import { SANDBOX_APP_ID, SANDBOX_SELLER_ID } from '../../src/payments/alipay/alipay-keys';
 import { AlipaySandboxService } from '../../src/payments/alipay/alipay-sandbox.service';
@@ -55,6 +56,27 @@ function newPayment(t: TestApp, overrides: { amount?: number; expiresAt?: Date; 
       expiresAt: overrides.expiresAt ?? new Date(Date.now() + 30 * 60_000),
     }),
   );
+}
+
+/**
+ * Closes payment `id` right before the first statement that moves it from pending is sent, on that statement's
+ * connection, so that it runs first (SQLite runs it at once; a mysql2 connection sends its commands in order).
+ * Returns whether it has happened.
+ */
+function closeBeforeItsUpdate(t: TestApp, id: number): () => boolean {
+  const logger = t.dataSource.logger;
+  let closed = false;
+  const close = 'UPDATE payments SET status = ? WHERE id = ?';
+  (t.dataSource as { logger: Logger }).logger = Object.assign(Object.create(logger) as Logger, {
+    logQuery(query: string, parameters: unknown[] | undefined, runner: QueryRunner | undefined) {
+      if (closed || !runner || !/^UPDATE\W+payments\W/.test(query) || !parameters?.includes(PaymentStatus.Pending) || !parameters.includes(id)) return;
+      closed = true;
+      (t.dataSource as { logger: Logger }).logger = logger;
+      if (t.engine === 'sqlite') (t.dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection.prepare(close).run(PaymentStatus.Closed, id);
+      else (runner as unknown as { databaseConnection: PoolConnection }).databaseConnection.query(close, [PaymentStatus.Closed, id], () => undefined);
+    },
+  });
+  return () => closed;
 }
 
 function stored(t: TestApp, payment: Payment): Promise<Payment> {
@@ -287,14 +309,12 @@ describeEachEngine('payments: Alipay channel (sandbox)', (ctx) => {
 
   it('a payment closed between the settlement read and its update is still recorded as paid and flagged', async () => {
     const payment = await newPayment(ctx());
-    const selectEntities = sql.selectEntities;
-    // Stands in for a cancellation that commits after settle() read the payment as pending.
-    jest.spyOn(sql, 'selectEntities').mockImplementationOnce(async (em: EntityManager, ...rest) => {
-      const [stale] = (await selectEntities(em, ...rest)) as Payment[];
-      await em.update(Payment, { id: stale.id }, { status: PaymentStatus.Closed, closedAt: new Date() });
-      return [stale];
-    });
+    const { id } = await stored(ctx(), payment);
+    // Stands in for a cancellation that commits after settle() read the payment as pending: just before the notify's
+    // conditional update of the payment is sent, the row is closed on the same connection.
+    const closedBefore = closeBeforeItsUpdate(ctx(), id);
     expect((await postNotify(ctx(), sandbox().signNotify(sandbox().notifyFor(payment)))).text).toBe('success');
+    expect(closedBefore()).toBe(true);
     expect(await stored(ctx(), payment)).toMatchObject({ status: PaymentStatus.Paid, needsRefund: true });
     expect(handler.callsFor(payment)).toBe(0);
   });

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In, LessThan } from 'typeorm';
+import { EntityManager, In, LessThan, LessThanOrEqual } from 'typeorm';
 import { IdempotencyRecord } from '../../database/entities/common/idempotency-record.entity';
 import { affectedRows, isUniqueViolation } from '../../database/db-errors';
-import { execute, insertRows, placeholders } from '../../database/sql';
+import { insertRows } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
 import { AppError, ErrorCode } from '../errors/app-error';
 import { ClaimRecorder, RequestClaim, StoredOutcome } from './request-claim';
@@ -61,7 +61,7 @@ export class IdempotencyService implements ClaimRecorder {
     const live = found.filter((r) => r.expiresAt.getTime() > now.getTime());
     if (live.length < found.length) {
       const expired = found.filter((r) => !live.includes(r)).map((r) => r.key);
-      await this.tx.runStatement((em) => execute(em, `DELETE FROM idempotency_records WHERE \`key\` IN (${placeholders(expired.length)}) AND expires_at <= ?`, [...expired, now]));
+      await this.tx.runStatement((em) => em.delete(IdempotencyRecord, { key: In(expired), expiresAt: LessThanOrEqual(now) }));
     }
     for (const key of claim.keys) {
       const record = live.find((r) => r.key === key.key);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
-import { EntityManager } from 'typeorm';
+import { EntityManager, Raw } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ConflictError, InsufficientFundsError, InvalidParamsError, NotFoundError } from '../../common/errors/app-error';
 import { hexId } from '../../common/ids';
@@ -159,12 +159,11 @@ export class MallAdminService {
     if (dto.amount === 0) throw new InvalidParamsError({ amount: 'amount 不能为 0' });
     return this.tx.run(async (em) => {
       if (!(await em.existsBy(MallMember, { uid }))) throw new NotFoundError('会员不存在');
-      const result = await em
-        .createQueryBuilder()
-        .update(MallMember)
-        .set({ points: () => 'points + :delta' })
-        .where('uid = :uid AND points + :delta >= 0 AND points + :delta <= :cap', { uid, delta: dto.amount, cap: MAX_SUM_FEN })
-        .execute();
+      const result = await em.update(
+        MallMember,
+        { uid, points: Raw((column) => `${column} + :delta >= 0 AND ${column} + :delta <= :cap`, { delta: dto.amount, cap: MAX_SUM_FEN }) },
+        { points: () => 'points + :delta' },
+      );
       if (affectedRows(result) !== 1) {
         if (dto.amount < 0) throw new InsufficientFundsError('积分不足');
         throw new InvalidParamsError({ amount: `积分余额不能超过 ${MAX_SUM_FEN}` });

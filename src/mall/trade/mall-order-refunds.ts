@@ -1,7 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, Raw } from 'typeorm';
 import { IllegalStateError, RefundExceedsError } from '../../common/errors/app-error';
 import { Fen } from '../../common/money';
+import { affectedRows } from '../../database/db-errors';
 import { MallOrder, MallOrderStatus } from '../../database/entities/mall/mall-order.entity';
 import { MallTrade } from '../../database/entities/mall/mall-trade.entity';
 import { Payment } from '../../database/entities/payments/payment.entity';
@@ -42,13 +43,8 @@ export class MallOrderRefunds implements RefundHandler, OnModuleInit {
     if (!noCash && (amount <= 0 || !payment)) throw new RefundExceedsError();
     await MALL_ORDER_LIFECYCLE.transition(em, { id: order.id }, order.status, MallOrderStatus.Refunding, { statusBeforeRefund: order.status, updatedAt: new Date() }, '订单状态不允许退款');
     if (noCash) return { amount: 0, noCash };
-    const held = await em
-      .createQueryBuilder()
-      .update(MallOrder)
-      .set({ refundPrice: () => 'refund_price + :amount' })
-      .where('id = :id AND refund_price + :amount <= price', { id: order.id, amount })
-      .execute();
-    if (held.affected !== 1) throw new RefundExceedsError();
+    const held = await em.update(MallOrder, { id: order.id, refundPrice: Raw((column) => `${column} + :amount <= price`, { amount }) }, { refundPrice: () => 'refund_price + :amount' });
+    if (affectedRows(held) !== 1) throw new RefundExceedsError();
     return { amount };
   }
 

@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, LessThanOrEqual } from 'typeorm';
+import { EntityManager, LessThanOrEqual, Raw } from 'typeorm';
 import { AppError, ConflictError, IllegalStateError, RefundExceedsError } from '../../common/errors/app-error';
 import { AppLogger } from '../../common/http/app-logger';
 import { moved } from '../../common/lifecycle/transition';
 import { Fen, yuanToFen } from '../../common/money';
 import { AppConfig } from '../../config/app-config';
 import { refundsTotal } from '../../metrics/metrics';
-import { isUniqueViolation } from '../../database/db-errors';
+import { affectedRows, isUniqueViolation } from '../../database/db-errors';
 import { Payment, PaymentBizType, PaymentStatus } from '../../database/entities/payments/payment.entity';
 import { Refund, RefundBizType } from '../../database/entities/payments/refund.entity';
-import { insertRows, select } from '../../database/sql';
 import { TransactionEpilogue, TransactionService } from '../../database/transaction.service';
 import { AlipayAnswer, AlipayRefundQuery, AlipayService, AlipayTradeRefund } from '../alipay/alipay.service';
 import { WalletService } from '../wallet/wallet.service';
@@ -137,7 +136,7 @@ export class RefundService {
       closedAt: null,
     });
     try {
-      await this.tx.runStatement((em) => insertRows(em, Payment, record));
+      await this.tx.runStatement((em) => em.insert(Payment, record));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
     }
@@ -188,13 +187,12 @@ export class RefundService {
     if (!noCash && (!payment || !Number.isSafeInteger(plan.amount) || plan.amount <= 0)) throw new RefundExceedsError();
     if (payment && !noCash) {
       // the cap: concurrent refunds of one payment queue on its row, and each sees what the others took
-      const capped = await em
-        .createQueryBuilder()
-        .update(Payment)
-        .set({ refundedAmount: () => 'refunded_amount + :amount' })
-        .where('out_trade_no = :outTradeNo AND status = :paid AND refunded_amount + :amount <= amount', { amount: plan.amount, outTradeNo: payment.outTradeNo, paid: PaymentStatus.Paid })
-        .execute();
-      if (capped.affected !== 1) throw new RefundExceedsError();
+      const capped = await em.update(
+        Payment,
+        { outTradeNo: payment.outTradeNo, status: PaymentStatus.Paid, refundedAmount: Raw((column) => `${column} + :amount <= amount`, { amount: plan.amount }) },
+        { refundedAmount: () => 'refunded_amount + :amount' },
+      );
+      if (affectedRows(capped) !== 1) throw new RefundExceedsError();
     }
 
     const now = new Date();
@@ -217,7 +215,7 @@ export class RefundService {
       createdAt: now,
       finishedAt: byWallet ? now : null,
     };
-    await insertRows(em, Refund, refund);
+    await em.insert(Refund, { ...refund, id: undefined });
     if (byWallet) {
       if (plan.creditTo && plan.amount > 0) {
         const { ledgerBizType, ...owner } = plan.creditTo;
@@ -229,8 +227,7 @@ export class RefundService {
   }
 
   private async refundedTotal(em: EntityManager, outTradeNo: string): Promise<Fen> {
-    const [row] = await select<{ total: number | string | null }>(em, "SELECT SUM(amount) AS total FROM refunds WHERE out_trade_no = ? AND status = 'success'", [outTradeNo]);
-    return Number(row?.total ?? 0);
+    return (await em.sum(Refund, 'amount', { outTradeNo, status: 'success' })) ?? 0;
   }
 
   /** `alipay.trade.refund` with `out_request_no` = `refund_no`, outside any transaction. */

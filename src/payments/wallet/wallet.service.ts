@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ConflictError, InsufficientFundsError, InvalidParamsError } from '../../common/errors/app-error';
 import { Fen, MAX_SUM_FEN } from '../../common/money';
 import { isUniqueViolation } from '../../database/db-errors';
-import { execute, executeOne, insertRows } from '../../database/sql';
+import { execute, executeOne } from '../../database/sql';
 import { Wallet, WalletOwnerType } from '../../database/entities/payments/wallet.entity';
 
 export interface WalletOwner {
@@ -29,7 +29,7 @@ export interface WalletChange extends WalletOwner {
 export class WalletService {
   /** Creates the owner's empty wallet, where the owner is created (a second one is a unique violation). */
   async open(em: EntityManager, owner: WalletOwner): Promise<void> {
-    await insertRows(em, Wallet, { id: 0, ownerType: owner.ownerType, ownerId: owner.ownerId, balance: 0, updatedAt: new Date() });
+    await em.insert(Wallet, { ownerType: owner.ownerType, ownerId: owner.ownerId, balance: 0, updatedAt: new Date() });
   }
 
   /** Takes `amount` if the balance covers it (42201 otherwise) and writes the ledger row. */
