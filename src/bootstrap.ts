@@ -50,9 +50,10 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   server.on('request', withLoadShedding(fastify, config.MAX_IN_FLIGHT, logger));
   const instance = app.getHttpAdapter().getInstance();
   addRequestContext(instance, logger);
+  addSecurityHeaders(instance, config.PUBLIC_BASE_URL);
   addHttpMetrics(instance);
   registerBodyParsers(instance);
-  addBodyDepthCheck(instance);
+  addParameterChecks(instance);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   setupSwagger(app, config);
