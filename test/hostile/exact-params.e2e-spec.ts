@@ -186,12 +186,13 @@ describeEachEngine('exact parameters', (ctx) => {
   });
 
   describe('browser headers', () => {
-    it('every answer carries nosniff: success, refusal, unknown route, health', async () => {
+    it('every answer carries nosniff: success, refusal, unknown route, undecodable path, health', async () => {
       const t = ctx();
       const answers = [
         await t.http.get('/health'),
         await t.http.post('/order/pre').send({ app_id: DEMO_APP.appId, sign: 'x' }),
         await t.http.get('/no/such/route'),
+        await t.http.get('/order/%E0%A4%A'),
         await t.http.post('/app/partner/gift/list').type('json').send('{'),
         await t.http.get('/docs-json'),
       ];

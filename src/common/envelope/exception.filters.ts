@@ -5,6 +5,7 @@ import { AppLogger, cutForLog } from '../http/app-logger';
 import { HttpReply, HttpRequest, pathOf } from '../http/http-request';
 import { OVERLOAD_LOG, RETRY_AFTER_SECONDS } from '../http/load-shedding';
 import { noteOnAccessLine, requestIdOf } from '../http/request-context';
+import { API_ANSWER_HEADERS } from '../http/security-headers';
 import { ApiFamily, errorBody, familyOfPath } from './envelopes';
 
 /**
@@ -55,7 +56,7 @@ export function writeError(exception: unknown, host: ArgumentsHost, family: ApiF
  */
 export function answerRouterRefusal(error: Error, req: HttpRequest, res: HttpReply): void {
   const described = describeError(new BadRequestException(error.message), req.id);
-  res.header('X-Request-Id', req.id).status(described.httpStatus).send(errorBody(familyOfPath(pathOf(req)), described));
+  res.header('X-Request-Id', req.id).headers(API_ANSWER_HEADERS).status(described.httpStatus).send(errorBody(familyOfPath(pathOf(req)), described));
 }
 
 @Catch()

@@ -28,17 +28,23 @@ function docsPolicy(html: string, apiOrigin: string): string {
 }
 
 /**
- * The browser-facing headers of every answer, set in this one place (SPEC §11): `nosniff` everywhere; `no-store` on
- * every answer of the API (admin data, partner users' names, phones and ID numbers, mall trades, the cashier page),
- * Swagger UI's static files apart; a Content-Security-Policy on every HTML page.
+ * What every answer of the API carries (SPEC §11): no content sniffing, and no copy kept by a browser or proxy (admin
+ * data, partner users' names, phones and ID numbers, mall trades, the cashier page). Also for the answers written
+ * before Fastify's hooks can run (the router's refusals).
+ */
+export const API_ANSWER_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' } as const;
+
+/**
+ * The browser-facing headers of every answer, set in this one place: API_ANSWER_HEADERS, Swagger UI's static files
+ * apart (cacheable, `nosniff` only); a Content-Security-Policy on every HTML page.
  */
 export function addSecurityHeaders(fastify: FastifyInstance, publicBaseUrl: string): void {
   const apiOrigin = new URL(publicBaseUrl).origin;
   let docs: { html: string; policy: string } | undefined;
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const isDocs = DOCS.test(pathOf(request));
-    reply.header('X-Content-Type-Options', 'nosniff');
-    if (!isDocs) reply.header('Cache-Control', 'no-store');
+    if (isDocs) reply.header('X-Content-Type-Options', API_ANSWER_HEADERS['X-Content-Type-Options']);
+    else reply.headers(API_ANSWER_HEADERS);
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('text/html')) {
       if (!isDocs) reply.header('Content-Security-Policy', PAGE_POLICY);
