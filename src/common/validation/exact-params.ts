@@ -23,7 +23,7 @@ const isParams = (value: unknown): value is Params => typeof value === 'object' 
 const refused = (name: string, message: string) => new InvalidParamsError({ [name]: message } as FieldErrors);
 
 /** The first key, at any depth, that no parameter may be named; undefined when every key is fine. */
-export function badParameterName(value: unknown): string | undefined {
+function badParameterName(value: unknown): string | undefined {
   const stack: unknown[] = [value];
   while (stack.length) {
     const node = stack.pop();
