@@ -7,8 +7,9 @@ import { createValidationPipe } from './common/validation/validation';
 import { AppLogger } from './common/http/app-logger';
 import { registerBodyParsers } from './common/http/body-parsers';
 import { addRequestContext, requestIdFor } from './common/http/request-context';
+import { addSecurityHeaders } from './common/http/security-headers';
 import { withLoadShedding } from './common/http/load-shedding';
-import { addBodyDepthCheck } from './common/validation/body-depth';
+import { addParameterChecks } from './common/validation/exact-params';
 import { setupSwagger } from './docs/swagger';
 import { addHttpMetrics } from './metrics/http-metrics';
 
@@ -50,9 +51,10 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   server.on('request', withLoadShedding(fastify, config.MAX_IN_FLIGHT, logger));
   const instance = app.getHttpAdapter().getInstance();
   addRequestContext(instance, logger);
+  addSecurityHeaders(instance, config.PUBLIC_BASE_URL);
   addHttpMetrics(instance);
   registerBodyParsers(instance);
-  addBodyDepthCheck(instance);
+  addParameterChecks(instance);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   setupSwagger(app, config);

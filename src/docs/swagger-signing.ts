@@ -162,7 +162,7 @@ export function createPageSigner(): PageSigner {
   function sign(scheme: 'partner' | 'mall', params: Params, keys: DevSigningKeys): string {
     const entries: Array<[string, string]> = [];
     for (const [key, value] of Object.entries(params)) {
-      if (key === 'sign' || value === undefined) continue;
+      if (key === 'sign' || value === undefined || (scheme === 'mall' && key === 'i')) continue;
       if (scheme === 'partner' && (value === null || value === '')) continue;
       entries.push([key, value === null ? '' : valueText(value)]);
     }

@@ -1,16 +1,17 @@
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, Injectable } from '@nestjs/common';
 import { driverCode } from '../../database/db-errors';
 import { describeError, ErrorDescription } from '../errors/describe-error';
-import { AppLogger } from '../http/app-logger';
+import { AppLogger, cutForLog } from '../http/app-logger';
 import { HttpReply, HttpRequest, pathOf } from '../http/http-request';
 import { OVERLOAD_LOG, RETRY_AFTER_SECONDS } from '../http/load-shedding';
-import { requestIdOf } from '../http/request-context';
+import { noteOnAccessLine, requestIdOf } from '../http/request-context';
+import { API_ANSWER_HEADERS } from '../http/security-headers';
 import { ApiFamily, errorBody, familyOfPath } from './envelopes';
 
 /**
- * The one path of every failed request: describe the exception, log the unexpected ones (or all, for
- * callbacks whose failures must be traced) with the request id, then let `send` write the family's body.
- * Never a stack trace on the wire.
+ * The one path of every failed request: describe the exception, log the unexpected ones with the request id, note
+ * the expected failures of callbacks that must be traced on the access line, then let `send` write the family's
+ * body. Never a stack trace on the wire; whatever came with the request is cut before it reaches the log.
  */
 export function respondToException(
   exception: unknown,
@@ -24,15 +25,18 @@ export function respondToException(
   const res = http.getResponse<HttpReply>();
   const requestId = requestIdOf(req);
   const described = describeError(exception, requestId);
+  const err = exception as Error;
+  const message = cutForLog(err?.message ?? String(exception));
   if (described.overload) {
     logger.tally(OVERLOAD_LOG, (driverCode(exception) ?? 'busy').toLowerCase());
-  } else if (described.unexpected || options.logExpected) {
-    const err = exception as Error;
+  } else if (described.unexpected) {
+    const fields = { request_id: requestId, path: cutForLog(req.originalUrl) };
     const prefix = options.logExpected ? `${options.logExpected}: ` : '';
-    const message = `${prefix}${err?.message ?? String(exception)}`;
     // 503: the database is away. Worth a line per request, not a stack per request for the length of an outage.
-    if (described.httpStatus === 503) logger.warn(message, { request_id: requestId, path: req.originalUrl });
-    else logger.error(message, { request_id: requestId, path: req.originalUrl, stack: described.unexpected ? err?.stack : undefined });
+    if (described.httpStatus === 503) logger.warn(`${prefix}${message}`, fields);
+    else logger.error(`${prefix}${message}`, { ...fields, stack: err?.stack?.split('\n', 32).map(cutForLog).join('\n') });
+  } else if (options.logExpected) {
+    noteOnAccessLine(req, { failure: `${options.logExpected}: ${message}` }, 'warn');
   }
   if (res.sent) return;
   if (described.httpStatus === 503) res.header('Retry-After', String(RETRY_AFTER_SECONDS));
@@ -52,7 +56,7 @@ export function writeError(exception: unknown, host: ArgumentsHost, family: ApiF
  */
 export function answerRouterRefusal(error: Error, req: HttpRequest, res: HttpReply): void {
   const described = describeError(new BadRequestException(error.message), req.id);
-  res.header('X-Request-Id', req.id).status(described.httpStatus).send(errorBody(familyOfPath(pathOf(req)), described));
+  res.header('X-Request-Id', req.id).headers(API_ANSWER_HEADERS).status(described.httpStatus).send(errorBody(familyOfPath(pathOf(req)), described));
 }
 
 @Catch()

@@ -1,7 +1,20 @@
 import { LoggerService } from '@nestjs/common';
 
 type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type LineLevel = Exclude<Level, 'silent'>;
 const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+/** SPEC §11: a field copied from a request into a log line holds at most this many characters. */
+export const LOG_FIELD_MAX = 256;
+
+/**
+ * Text that came with a request, as a log line may carry it: at most LOG_FIELD_MAX characters, a cut one ending in
+ * `…`. Every log call that copies request data goes through here, so no request can write a long line.
+ */
+export function cutForLog(value: unknown): string {
+  const text = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+  return text.length <= LOG_FIELD_MAX ? text : `${text.slice(0, LOG_FIELD_MAX - 1)}…`;
+}
 
 /** Structured logs: one JSON object per line on stdout, so request ids can be grepped and shipped. */
 export class AppLogger implements LoggerService {
@@ -23,8 +36,9 @@ export class AppLogger implements LoggerService {
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
 
-  request(fields: Record<string, unknown>): void {
-    this.write('info', 'request', fields);
+  /** The access line, one per request; `level` is raised by what was noted on it (request-context.ts). */
+  request(fields: Record<string, unknown>, level: LineLevel = 'info'): void {
+    this.write(level, 'request', fields);
   }
 
   log(message: unknown, context?: string | Record<string, unknown>): void {
@@ -56,7 +70,7 @@ export class AppLogger implements LoggerService {
     this.write('warn', message, { count, reasons: Object.fromEntries(reasons) });
   }
 
-  private write(level: Exclude<Level, 'silent'>, message: unknown, fields: Record<string, unknown>): void {
+  private write(level: LineLevel, message: unknown, fields: Record<string, unknown>): void {
     if (RANK[level] < RANK[this.level]) return;
     const entry: Record<string, unknown> = { time: new Date().toISOString(), level, msg: message instanceof Error ? message.message : message };
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) entry[k] = v;

@@ -5,13 +5,14 @@ export type JsonStyle = 'js' | 'php';
 
 /**
  * Mall scheme (YunShop open API compatible, SPEC §3): every parameter but `sign`, `sign_type` included,
- * `null` as `""`, empty values kept, arrays and objects as compact JSON.
+ * `null` as `""`, empty values kept, arrays and objects as compact JSON. YunShop's own verifier leaves out `i`
+ * (the shop's uniacid) too, and so does this one (SPEC §1).
  */
 export function mallCanonical(params: Params, style: JsonStyle = 'js'): string {
   const json = style === 'php' ? phpJsonEncode : JSON.stringify;
   const entries: Array<[string, string]> = [];
   for (const [key, value] of Object.entries(params)) {
-    if (key === 'sign' || value === undefined) continue;
+    if (key === 'sign' || key === 'i' || value === undefined) continue;
     entries.push([key, value === null ? '' : valueText(value, json)]);
   }
   return joinSorted(entries);

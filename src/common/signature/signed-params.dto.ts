@@ -37,4 +37,14 @@ export class MallSignedDto extends ReplayFieldsDto {
   @ApiPropertyOptional({ description: '签名算法 / signature algorithm (default MD5)', enum: ['MD5', 'SHA256'], example: 'MD5' })
   @IsOptional() @IsIn(['MD5', 'SHA256'])
   sign_type?: string;
+
+  // YunShop's own clients send these two on every route (SPEC §1, docs/api.md). No handler reads them, and they stay
+  // out of the document so that Swagger's example bodies do not carry them.
+  /** The shop's uniacid: unsigned, so it may not mean anything here. */
+  @IsOptional() @ToStr() @IsString() @MaxLength(32)
+  i?: string;
+
+  /** Signed; the parameter check has matched it against the route called. */
+  @IsOptional() @IsString() @MaxLength(64)
+  route?: string;
 }

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { InvalidParamsError } from '../errors/app-error';
 
 /** SPEC §1: a body nests at most this many levels (the body object itself is level 1). */
@@ -20,11 +19,4 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
     for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
   return false;
-}
-
-/** Checks the parsed body and query right after the body parsers, before any guard, pipe or handler walks them. */
-export function addBodyDepthCheck(fastify: FastifyInstance): void {
-  fastify.addHook('preValidation', (request, _reply, done) => {
-    done(nestsDeeperThan(request.body, MAX_BODY_DEPTH) || nestsDeeperThan(request.query, MAX_BODY_DEPTH) ? bodyTooDeep() : undefined);
-  });
 }

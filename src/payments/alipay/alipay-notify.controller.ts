@@ -1,7 +1,6 @@
 import { Body, Controller, Header, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { HttpRequest } from '../../common/http/http-request';
-import { requestIdOf } from '../../common/http/request-context';
 import { AlipayNotifyExceptionFilter } from './alipay-notify.filter';
 import { AlipayNotifyService, NotifyReply } from './alipay-notify.service';
 import { AlipayNotifyDoc } from './dto/alipay-notify.dto';
@@ -27,6 +26,6 @@ export class AlipayNotifyController {
   @ApiResponse({ status: 200, description: '`success` (processed or already processed) or `failure` (verification failed, nothing changed)', schema: { type: 'string', enum: ['success', 'failure'] } })
   @ApiResponse({ status: 500, description: '`failure`: internal error or database unavailable; logged with the request id, Alipay retries', schema: { type: 'string', example: 'failure' } })
   notify(@Body() params: Record<string, unknown> | undefined, @Req() req: HttpRequest): Promise<NotifyReply> {
-    return this.notifies.process(params ?? {}, requestIdOf(req));
+    return this.notifies.process(params ?? {}, req);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppLogger } from '../../common/http/app-logger';
+import { noteOnAccessLine } from '../../common/http/request-context';
 import { TransactionService } from '../../database/transaction.service';
 import { PaymentService, SettleOutcome, VerifiedPaymentNotice } from '../payment.service';
 import { AlipayService, NotifyRejection } from './alipay.service';
@@ -15,29 +15,30 @@ const PAID_STATUSES = new Set(['TRADE_SUCCESS', 'TRADE_FINISHED']);
 /** Outcomes after which Alipay must stop retrying; anything else it will send again. */
 const DONE: ReadonlySet<NotifyOutcome> = new Set<NotifyOutcome>(['settled', 'already_settled', 'flagged_for_refund', 'acknowledged']);
 
-/** Alipay's asynchronous notifies: verified first, then settled once, every outcome logged. */
+/**
+ * Alipay's asynchronous notifies: verified first, then settled once, every outcome logged on the request's access
+ * line (a warning when refused): anyone may post here, and a post may add no more than that one short line.
+ */
 @Injectable()
 export class AlipayNotifyService {
   constructor(
     private readonly alipay: AlipayService,
     private readonly payments: PaymentService,
     private readonly tx: TransactionService,
-    private readonly logger: AppLogger,
   ) {}
 
-  async process(params: Record<string, unknown>, requestId: string): Promise<NotifyReply> {
+  /** `request`: the HTTP request the notify came in, whose access line gets the outcome. */
+  async process(params: Record<string, unknown>, request: object): Promise<NotifyReply> {
     const outcome = await this.outcomeOf(params);
     const reply: NotifyReply = DONE.has(outcome) ? 'success' : 'failure';
     countNotify(outcome, reply);
     const fields = {
-      request_id: requestId,
       out_trade_no: typeof params.out_trade_no === 'string' ? params.out_trade_no : '',
       trade_status: typeof params.trade_status === 'string' ? params.trade_status : '',
       outcome,
       reply,
     };
-    if (reply === 'success') this.logger.log('alipay notify', fields);
-    else this.logger.warn('alipay notify refused', fields);
+    noteOnAccessLine(request, fields, reply === 'success' ? 'info' : 'warn');
     return reply;
   }
 
