@@ -4,7 +4,8 @@ import { pathOf } from './http-request';
 
 /**
  * The server-rendered pages (cashier, Alipay sandbox) run no script and load nothing: their one `<style>` element
- * is inline, their only form posts back to the service, and the cashier's Alipay button is a plain link.
+ * is inline and their only form posts back to the service. A page that needs more says so with its own policy (the
+ * cashier's button is redirected on to Alipay's gateway), which this one does not replace.
  */
 const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -47,10 +48,11 @@ export function addSecurityHeaders(fastify: FastifyInstance, publicBaseUrl: stri
     else reply.headers(API_ANSWER_HEADERS);
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('text/html')) {
-      if (!isDocs) reply.header('Content-Security-Policy', PAGE_POLICY);
-      else if (typeof payload === 'string') {
+      if (isDocs && typeof payload === 'string') {
         if (docs?.html !== payload) docs = { html: payload, policy: docsPolicy(payload, apiOrigin) };
         reply.header('Content-Security-Policy', docs.policy);
+      } else if (!isDocs && !reply.hasHeader('Content-Security-Policy')) {
+        reply.header('Content-Security-Policy', PAGE_POLICY);
       }
     }
     done(null, payload);

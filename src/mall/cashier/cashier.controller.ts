@@ -7,7 +7,7 @@ import { notFoundPage, renderCashier } from './cashier-page';
 import { CashierService } from './cashier.service';
 
 const HTML = { 'text/html': { schema: { type: 'string' } } };
-const PAGE_HEADERS = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' };
+const PAGE_HEADERS = { 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' };
 
 @ApiTags('mall 商城开放接口')
 @Controller('pay')
