@@ -5,6 +5,7 @@ import { MallAdminService } from './admin/mall-admin.service';
 import { CashierController } from './cashier/cashier.controller';
 import { CashierService } from './cashier/cashier.service';
 import { MallJobs } from './mall-jobs';
+import { MemberAppsUpgrade } from './member-apps-upgrade';
 import { MallOrderController } from './mall-order.controller';
 import { MallOrderService } from './mall-order.service';
 import { MallRefundService } from './mall-refund.service';
@@ -33,6 +34,7 @@ import { MallTradeSettlement } from './trade/mall-trade.settlement';
     CashierService,
     MallAdminService,
     MallJobs,
+    MemberAppsUpgrade,
   ],
 })
 export class MallModule {}
