@@ -3,6 +3,8 @@
  * a gift pack, mall members and goods with deep stock. Everything goes through the service, as an operator would.
  */
 
+import { DEMO_MALL_APP_ID } from '../src/database/demo-data/demo-data';
+
 const ADMIN_TOKEN = 'admin-dev-token';
 const ADMIN_CONCURRENCY = 16;
 
@@ -108,7 +110,8 @@ export async function loadFixtures(baseUrl: string, sizes: FixtureSizes, log: (l
     ),
   );
   const memberUids = await mapLimit(Array.from({ length: sizes.members }, (_, i) => MALL_MEMBER_UID_BASE + i), ADMIN_CONCURRENCY, async (uid) => {
-    await admin(baseUrl, 'POST', 'mall/members', { uid, mobile: `137${String(uid).padStart(8, '0')}` });
+    // Served by the demo app, which signs the bench's mall requests (requests.ts).
+    await admin(baseUrl, 'POST', 'mall/members', { uid, mobile: `137${String(uid).padStart(8, '0')}`, app_ids: [DEMO_MALL_APP_ID] });
     return uid;
   });
 

@@ -46,7 +46,7 @@ const STATEMENTS = {
   app: 'SELECT secret, enabled FROM mall_apps WHERE app_id = ?',
   begin: 'START TRANSACTION',
   catalog: (goods: number) =>
-    `SELECT ${CATALOG_COLUMNS} FROM mall_members m LEFT JOIN mall_goods g ON g.id IN (${placeholders(goods)}) LEFT JOIN mall_stores s ON s.id = g.store_id WHERE m.uid = ?`,
+    `SELECT ${CATALOG_COLUMNS} FROM mall_members m JOIN mall_member_apps ma ON ma.uid = m.uid AND ma.app_id = ? LEFT JOIN mall_goods g ON g.id IN (${placeholders(goods)}) LEFT JOIN mall_stores s ON s.id = g.store_id WHERE m.uid = ?`,
   trade: insertSql('mall_trades', TRADE_COLUMNS),
   /** Two goods or more: the bench's creates always take three. */
   stock: (goods: number) => `UPDATE mall_goods SET stock = stock - ${unitsCase(goods)} WHERE id IN (${placeholders(goods)}) AND on_sale = ? AND stock >= ${unitsCase(goods)}`,
@@ -120,8 +120,8 @@ async function createOnce(c: PoolConnection, body: string): Promise<void> {
   if (!app?.enabled) throw new Error(`mall app ${request.app_id} unknown or disabled`);
   await c.query(STATEMENTS.begin);
   const goodsIds = [...new Set(request.goods.map((g) => g.goods_id))];
-  const [catalog] = await c.query<RowDataPacket[]>(STATEMENTS.catalog(goodsIds.length), [...goodsIds, request.uid]);
-  if (catalog.length === 0) throw new Error(`member ${request.uid} not found`);
+  const [catalog] = await c.query<RowDataPacket[]>(STATEMENTS.catalog(goodsIds.length), [request.app_id, ...goodsIds, request.uid]);
+  if (catalog.length === 0) throw new Error(`member ${request.uid} not found or not served by app ${request.app_id}`);
   const now = new Date();
   const orders = ordersOf(request, catalog, now);
   const goodsPrice = sum(orders.map((o) => o.goodsPrice));

@@ -29,8 +29,8 @@ export class MallOrderController {
   @Signed('mall')
   @ApiOperation({ summary: '预下单 / Pre-order: price the goods per store, write nothing' })
   @ApiEnvelope('mall', PreOrderDataDto, [...SIGNED_ERRORS, ErrorCode.NotFound, ErrorCode.InsufficientFunds, ErrorCode.CouponUnusable, ErrorCode.OutOfStock])
-  pre(@Body() dto: PreOrderDto): Promise<PreOrderDataDto> {
-    return this.orders.pre(dto);
+  pre(@MallAppId() appId: string, @Body() dto: PreOrderDto): Promise<PreOrderDataDto> {
+    return this.orders.pre(appId, dto);
   }
 
   @Post('create')

@@ -43,8 +43,8 @@ export class MallOrderService {
   ) {}
 
   /** Prices the request as `/order/create` would; writes nothing. */
-  async pre(dto: OrderParamsDto): Promise<PreOrderDataDto> {
-    const pricing = await this.pricing.price(this.tx.manager, pricingInputOf(dto), new Date(), { checkAvailability: true });
+  async pre(appId: string, dto: OrderParamsDto): Promise<PreOrderDataDto> {
+    const pricing = await this.pricing.price(this.tx.manager, appId, pricingInputOf(dto), new Date(), { checkAvailability: true });
     return this.views.pre(pricing);
   }
 
@@ -98,7 +98,7 @@ export class MallOrderService {
   private async createIn(em: EntityManager, appId: string, input: CreateInput, requestHash: string): Promise<CreateOrderDataDto> {
     const now = new Date();
     const tz = this.config.APP_TIMEZONE;
-    const pricing = await this.pricing.price(em, input, now, { checkAvailability: false });
+    const pricing = await this.pricing.price(em, appId, input, now, { checkAvailability: false });
     for (const form of input.diyforms) {
       if (!pricing.groups.some((g) => g.preId === form.preId)) throw new InvalidParamsError({ order_goods: `pre_id ${form.preId} 不匹配任何订单` });
     }

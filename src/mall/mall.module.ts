@@ -6,6 +6,7 @@ import { CashierLinks } from './cashier/cashier-links';
 import { CashierController } from './cashier/cashier.controller';
 import { CashierService } from './cashier/cashier.service';
 import { MallJobs } from './mall-jobs';
+import { MemberAppsUpgrade } from './member-apps-upgrade';
 import { MallOrderController } from './mall-order.controller';
 import { MallOrderService } from './mall-order.service';
 import { MallRefundService } from './mall-refund.service';
@@ -35,6 +36,7 @@ import { MallTradeSettlement } from './trade/mall-trade.settlement';
     CashierLinks,
     MallAdminService,
     MallJobs,
+    MemberAppsUpgrade,
   ],
 })
 export class MallModule {}

@@ -104,6 +104,8 @@ const WALK: Step[] = [
   { route: 'POST /admin/mall/goods' },
   { route: 'POST /admin/mall/members' },
   { route: 'GET /admin/mall/members/{uid}' },
+  { route: 'POST /admin/mall/apps/{app_id}/members' },
+  { route: 'DELETE /admin/mall/apps/{app_id}/members/{uid}' },
   { route: 'POST /admin/mall/members/{uid}/points' },
   { route: 'POST /admin/mall/members/{uid}/balance' },
   { route: 'POST /admin/mall/coupons' },
@@ -173,7 +175,7 @@ describeEachEngine('request examples of /docs-json, in the README\'s order', (ct
         else if (p.in === 'header') headers[p.name] = String(value);
         else query[p.name] = String(value);
       }
-      let req = method === 'GET' ? ctx().http.get(path) : ctx().http.post(path);
+      let req = method === 'GET' ? ctx().http.get(path) : method === 'DELETE' ? ctx().http.delete(path) : ctx().http.post(path);
       req = req.query(query).set(headers);
       if (template.startsWith('/admin/')) req = req.set(ADMIN);
       if (op.requestBody) {

@@ -88,9 +88,10 @@ export function freshId(): number {
   return nextId;
 }
 
-export async function createMember(t: TestApp, points = 0, balanceYuan = 0): Promise<number> {
+/** A member served by `apps` (the demo app unless given), with points and a balance. */
+export async function createMember(t: TestApp, points = 0, balanceYuan = 0, apps: MallAppCredentials[] = [DEMO_APP]): Promise<number> {
   const uid = freshId();
-  await adminPost(t, 'members', { uid, mobile: `139${String(uid).padStart(8, '0')}` });
+  await adminPost(t, 'members', { uid, mobile: `139${String(uid).padStart(8, '0')}`, app_ids: apps.map((app) => app.appId) });
   if (points) await adminPost(t, `members/${uid}/points`, { amount: points });
   if (balanceYuan) await adminPost(t, `members/${uid}/balance`, { amount: balanceYuan });
   return uid;

@@ -53,7 +53,7 @@ class Merchant {
 const FAIL = { status: 500, body: 'error' };
 
 async function createTwoStoreTrade(t: TestApp, app: MallAppCredentials, outsideSn: string) {
-  const uid = await createMember(t, 5000);
+  const uid = await createMember(t, 5000, 0, [app]);
   const res = await postMall(
     t,
     '/order/create',

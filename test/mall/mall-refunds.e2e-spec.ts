@@ -50,7 +50,7 @@ let seq = 0;
 
 /** Three stores: 164 (cash), 201 with points (cash + points), 301 paid wholly by balance. */
 async function threeStoreTrade(t: TestApp, app: MallAppCredentials): Promise<Trade> {
-  const uid = await createMember(t, 5000, 100);
+  const uid = await createMember(t, 5000, 100, [app]);
   const outsideSn = `RF-${Date.now()}-${++seq}`;
   const res = await postMall(
     t,

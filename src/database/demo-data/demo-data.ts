@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { MallApp } from '../entities/mall/mall-app.entity';
 import type { DemoStep } from './demo-step';
-import { MALL_DEMO_STEPS } from './mall-demo';
+import { mallDemoSteps } from './mall-demo';
 import { PARTNER_DEMO_STEPS } from './partner-demo';
 
 /** The development app of SPEC §9; its secret is a documented development default. */
@@ -17,7 +17,7 @@ const STEPS: DemoStep[] = [
     },
   },
   ...PARTNER_DEMO_STEPS,
-  ...MALL_DEMO_STEPS,
+  ...mallDemoSteps(DEMO_MALL_APP_ID),
 ];
 
 /**

@@ -2,16 +2,18 @@ import { MallCoupon, MallCouponStatus } from '../entities/mall/mall-coupon.entit
 import { MallGoods } from '../entities/mall/mall-goods.entity';
 import { MallGoodsOption } from '../entities/mall/mall-goods-option.entity';
 import { MallMember } from '../entities/mall/mall-member.entity';
+import { MallMemberApp } from '../entities/mall/mall-member-app.entity';
 import { MallStore } from '../entities/mall/mall-store.entity';
 import { Wallet } from '../entities/payments/wallet.entity';
 import { WalletLedger } from '../entities/payments/wallet-ledger.entity';
 import type { DemoStep } from './demo-step';
 
 /**
- * SPEC §9 demo rows of the mall module, in dependency order. Goods 164 and 99 of store 1 allow no point
- * deduction, so the seed request (member 2455, `deduction_ids: ["point"]`, no points) prices at 100.00.
+ * SPEC §9 demo rows of the mall module, in dependency order, the demo members served by the demo app `appId`. Goods
+ * 164 and 99 of store 1 allow no point deduction, so the seed request (member 2455, `deduction_ids: ["point"]`, no
+ * points) prices at 100.00.
  */
-export const MALL_DEMO_STEPS: DemoStep[] = [
+export const mallDemoSteps = (appId: string): DemoStep[] => [
   {
     name: 'mall stores',
     load: async (em, now) => {
@@ -47,6 +49,10 @@ export const MALL_DEMO_STEPS: DemoStep[] = [
       await em.insert(MallMember, [
         { uid: 2455, mobile: '15013245465', nickname: '演示会员', points: 0, createdAt: now },
         { uid: 2456, mobile: '13800002456', nickname: '积分会员', points: 10000, createdAt: now },
+      ]);
+      await em.insert(MallMemberApp, [
+        { appId, uid: 2455 },
+        { appId, uid: 2456 },
       ]);
       await em.insert(Wallet, [
         { ownerType: 'mall_member', ownerId: '2455', balance: 0, updatedAt: now },

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../common/admin/admin.guard';
 import { PartnerApi } from '../../common/envelope/api-family.decorator';
@@ -9,6 +9,7 @@ import {
   AdjustPointsDto,
   AdminTradeViewDto,
   AppCreatedDto,
+  BindMemberDto,
   CreateAppDto,
   CreateGoodsDto,
   CreateMallCouponDto,
@@ -65,18 +66,36 @@ export class MallAdminController {
 
   @Post('members')
   @HttpCode(200)
-  @ApiOperation({ summary: '创建会员（含空钱包）/ Create a member (with an empty wallet)' })
-  @ApiEnvelope('partner', MemberViewDto, [...ADMIN_ERRORS, Conflict])
+  @ApiOperation({ summary: '创建会员（含空钱包，可绑定商户应用）/ Create a member (with an empty wallet), served by the apps in app_ids' })
+  @ApiEnvelope('partner', MemberViewDto, [...ADMIN_ERRORS, NotFound, Conflict])
   createMember(@Body() dto: CreateMemberDto): Promise<MemberViewDto> {
     return this.admin.createMember(dto);
   }
 
   @Get('members/:uid')
-  @ApiOperation({ summary: '查询会员（积分、余额）/ A member with points and balance' })
+  @ApiOperation({ summary: '查询会员（积分、余额、所属应用）/ A member with points, balance and the apps that serve it' })
   @ApiParam({ name: 'uid', example: 2456 })
   @ApiEnvelope('partner', MemberViewDto, [...ADMIN_ERRORS, NotFound])
   getMember(@Param('uid', uidPipe) uid: number): Promise<MemberViewDto> {
     return this.admin.getMember(uid);
+  }
+
+  @Post('apps/:app_id/members')
+  @HttpCode(200)
+  @ApiOperation({ summary: '会员绑定商户应用（已绑定则不变）/ Let the app serve the member (already bound: unchanged)' })
+  @ApiParam({ name: 'app_id', example: '2022010600605642' })
+  @ApiEnvelope('partner', MemberViewDto, [...ADMIN_ERRORS, NotFound])
+  bindMember(@Param('app_id') appId: string, @Body() dto: BindMemberDto): Promise<MemberViewDto> {
+    return this.admin.bindMember(appId, dto.uid);
+  }
+
+  @Delete('apps/:app_id/members/:uid')
+  @ApiOperation({ summary: '解除会员与商户应用的绑定（已有交易仍属该应用）/ Stop the app serving the member (its existing trades stay the app\'s)' })
+  @ApiParam({ name: 'app_id', example: '2022010600605642' })
+  @ApiParam({ name: 'uid', example: 2457 })
+  @ApiEnvelope('partner', MemberViewDto, [...ADMIN_ERRORS, NotFound])
+  unbindMember(@Param('app_id') appId: string, @Param('uid', uidPipe) uid: number): Promise<MemberViewDto> {
+    return this.admin.unbindMember(appId, uid);
   }
 
   @Post('members/:uid/points')

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageQueryDto } from '../../common/validation/page-query.dto';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsMoney, MAX_AMOUNT_YUAN } from '../../common/money';
 import { TITLE_LENGTH } from '../../database/columns';
 import { INT32_MAX, ToInt, ToStr } from '../../common/validation/transforms';
@@ -118,6 +118,20 @@ export class CreateMemberDto {
   @ApiPropertyOptional({ description: '昵称 / nickname', example: '小明' })
   @IsOptional() @IsString() @MaxLength(64)
   nickname?: string;
+
+  @ApiPropertyOptional({
+    description: '服务该会员的商户应用；只有这些应用能为其下单、使用其积分余额和优惠券 / the merchant apps that serve the member: only they may price, order and spend for it',
+    type: [String],
+    example: ['2022010600605642'],
+  })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @ArrayUnique() @IsString({ each: true }) @Length(1, 32, { each: true })
+  app_ids?: string[];
+}
+
+export class BindMemberDto {
+  @ApiProperty({ description: '会员 uid / member uid', example: 2457 })
+  @ToInt() @IsInt() @Min(1) @Max(INT32_MAX)
+  uid: number;
 }
 
 export class AdjustPointsDto {
@@ -224,6 +238,7 @@ export class MemberViewDto {
   @ApiProperty({ example: '小明' }) nickname: string;
   @ApiProperty({ description: '积分 / points', example: 10000 }) points: number;
   @ApiProperty({ description: '商城余额（元）/ mall balance, yuan', example: 500 }) balance: number;
+  @ApiProperty({ description: '服务该会员的商户应用 / the merchant apps that serve the member', type: [String], example: ['2022010600605642'] }) app_ids: string[];
 }
 
 export class MallCouponViewDto {

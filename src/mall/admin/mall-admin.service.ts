@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
-import { EntityManager, Raw } from 'typeorm';
+import { EntityManager, In, Raw } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ConflictError, InsufficientFundsError, InvalidParamsError, NotFoundError } from '../../common/errors/app-error';
 import { hexId } from '../../common/ids';
@@ -12,6 +12,7 @@ import { MallCoupon, MallCouponStatus } from '../../database/entities/mall/mall-
 import { MallGoods } from '../../database/entities/mall/mall-goods.entity';
 import { MallGoodsOption } from '../../database/entities/mall/mall-goods-option.entity';
 import { MallMember } from '../../database/entities/mall/mall-member.entity';
+import { MallMemberApp } from '../../database/entities/mall/mall-member-app.entity';
 import { MallMerchantNotification } from '../../database/entities/mall/mall-merchant-notification.entity';
 import { MallOrder, MallOrderStatus } from '../../database/entities/mall/mall-order.entity';
 import { MallStore } from '../../database/entities/mall/mall-store.entity';
@@ -134,17 +135,38 @@ export class MallAdminService {
   }
 
   async createMember(dto: CreateMemberDto): Promise<MemberViewDto> {
+    const appIds = [...(dto.app_ids ?? [])].sort();
     const member = await insertOrConflict(
       () =>
         this.tx.run(async (em) => {
+          if (appIds.length && (await em.countBy(MallApp, { appId: In(appIds) })) !== appIds.length) throw new NotFoundError('商户应用不存在');
           const row = em.create(MallMember, { ...(dto.uid ? { uid: dto.uid } : {}), mobile: dto.mobile, nickname: dto.nickname ?? '', points: 0, createdAt: new Date() });
           await em.insert(MallMember, row);
           await this.wallets.open(em, memberWallet(row.uid));
+          if (appIds.length) await em.insert(MallMemberApp, appIds.map((appId) => ({ appId, uid: row.uid })));
           return row;
         }),
       '会员',
     );
-    return { uid: member.uid, mobile: member.mobile, nickname: member.nickname, points: 0, balance: 0 };
+    return { uid: member.uid, mobile: member.mobile, nickname: member.nickname, points: 0, balance: 0, app_ids: appIds };
+  }
+
+  /** Idempotent: binding a member the app already serves changes nothing. */
+  async bindMember(appId: string, uid: number): Promise<MemberViewDto> {
+    return this.tx.run(async (em) => {
+      await requireAppAndMember(em, appId, uid);
+      await em.createQueryBuilder().insert().into(MallMemberApp).values({ appId, uid }).orIgnore().execute();
+      return this.memberView(em, uid);
+    });
+  }
+
+  /** The app's existing trades stay its own (detail, close, refund); it can no longer price or order for the member. */
+  async unbindMember(appId: string, uid: number): Promise<MemberViewDto> {
+    return this.tx.run(async (em) => {
+      await requireAppAndMember(em, appId, uid);
+      await em.delete(MallMemberApp, { appId, uid });
+      return this.memberView(em, uid);
+    });
   }
 
   getMember(uid: number): Promise<MemberViewDto> {
@@ -251,7 +273,8 @@ export class MallAdminService {
     const member = await em.findOneBy(MallMember, { uid });
     if (!member) throw new NotFoundError('会员不存在');
     const balance = await this.wallets.balanceOf(em, memberWallet(uid));
-    return { uid: member.uid, mobile: member.mobile, nickname: member.nickname, points: member.points, balance: fenToYuan(balance) };
+    const apps = await em.find(MallMemberApp, { where: { uid }, order: { appId: 'ASC' } });
+    return { uid: member.uid, mobile: member.mobile, nickname: member.nickname, points: member.points, balance: fenToYuan(balance), app_ids: apps.map((a) => a.appId) };
   }
 
   private notificationView(row: MallMerchantNotification): NotificationViewDto {
@@ -272,6 +295,11 @@ export class MallAdminService {
       deliver_time: formatWireTime(row.deliveredAt, tz),
     };
   }
+}
+
+async function requireAppAndMember(em: EntityManager, appId: string, uid: number): Promise<void> {
+  if (!(await em.existsBy(MallApp, { appId }))) throw new NotFoundError('商户应用不存在');
+  if (!(await em.existsBy(MallMember, { uid }))) throw new NotFoundError('会员不存在');
 }
 
 /** DTOs validated the amount already (IsMoney), so it parses. */

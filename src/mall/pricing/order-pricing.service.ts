@@ -116,8 +116,9 @@ export class OrderPricingService {
     private readonly wallets: WalletService,
   ) {}
 
-  async price(em: EntityManager, input: PricingInput, now: Date, options: PricingOptions): Promise<Pricing> {
-    const catalog = await readCatalog(em, input);
+  /** Prices for the app `appId`: a member it does not serve is 40401 like an unknown one, before anything else is checked. */
+  async price(em: EntityManager, appId: string, input: PricingInput, now: Date, options: PricingOptions): Promise<Pricing> {
+    const catalog = await readCatalog(em, appId, input);
     if (!catalog) throw new NotFoundError('会员不存在');
     const { member } = catalog;
 
@@ -274,16 +275,18 @@ interface Catalog {
 
 /**
  * The member with the requested goods and their stores, in one round trip (plain SQL, database/sql.ts): one row
- * per goods found, or one row with NULL goods when none is. Undefined when the member does not exist.
+ * per goods found, or one row with NULL goods when none is. Undefined when the member does not exist or the app
+ * does not serve it: the one query answers both alike, so no app learns whether another app's member exists.
  */
-async function readCatalog(em: EntityManager, input: PricingInput): Promise<Catalog | undefined> {
+async function readCatalog(em: EntityManager, appId: string, input: PricingInput): Promise<Catalog | undefined> {
   const goodsIds = [...new Set(input.goods.map((l) => l.goodsId))];
   const goodsJoin = goodsIds.length ? `g.id IN (${placeholders(goodsIds.length)})` : '1 = 0';
   const rows = await select<Record<string, unknown>>(
     em,
     `SELECT ${columnsAs(em, MallMember, 'm')}, ${columnsAs(em, MallGoods, 'g')}, ${columnsAs(em, MallStore, 's')}` +
-      ` FROM mall_members m LEFT JOIN mall_goods g ON ${goodsJoin} LEFT JOIN mall_stores s ON s.id = g.store_id WHERE m.uid = ?`,
-    [...goodsIds, input.uid],
+      ` FROM mall_members m JOIN mall_member_apps ma ON ma.uid = m.uid AND ma.app_id = ?` +
+      ` LEFT JOIN mall_goods g ON ${goodsJoin} LEFT JOIN mall_stores s ON s.id = g.store_id WHERE m.uid = ?`,
+    [appId, ...goodsIds, input.uid],
   );
   if (rows.length === 0) return undefined;
   const goods = new Map<number, MallGoods>();

@@ -4,6 +4,7 @@ import { MallCoupon } from './mall-coupon.entity';
 import { MallGoods } from './mall-goods.entity';
 import { MallGoodsOption } from './mall-goods-option.entity';
 import { MallMember } from './mall-member.entity';
+import { MallMemberApp } from './mall-member-app.entity';
 import { MallMerchantNotification } from './mall-merchant-notification.entity';
 import { MallOrder } from './mall-order.entity';
 import { MallOrderGoods } from './mall-order-goods.entity';
@@ -16,6 +17,7 @@ export const MALL_ENTITIES: Function[] = [
   MallGoods,
   MallGoodsOption,
   MallMember,
+  MallMemberApp,
   MallCoupon,
   MallTrade,
   MallOrder,
