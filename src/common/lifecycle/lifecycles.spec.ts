@@ -3,6 +3,11 @@ import { IllegalStateError } from '../errors/app-error';
 import { MALL_ORDER_LIFECYCLE, MALL_TRADE_LIFECYCLE } from '../../mall/trade/mall-order-status';
 import { PARTNER_ORDER_LIFECYCLE } from '../../partner/order-status';
 import { REFUND_LIFECYCLE } from '../../payments/refunds/refund-status';
+import { REFUNDABLE_MALL_STATUSES } from '../../mall/trade/mall-order-refunds';
+import { Lifecycle } from './transition';
+
+/** The table as `from→to` moves, sorted. */
+const movesOf = (lifecycle: Lifecycle<any, any>) => lifecycle.statuses.flatMap((from) => lifecycle.table[from].map((to: unknown) => `${from}→${to}`)).sort();
 
 describe('the lifecycle tables', () => {
   const em = {} as never;
@@ -11,15 +16,19 @@ describe('the lifecycle tables', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('mall orders: paid orders go to 11 for a refund and from there closed or back; nothing leaves -1', () => {
-    expect(MALL_ORDER_LIFECYCLE.moves().sort()).toEqual(['0→-1', '0→1', '1→11', '1→2', '11→-1', '11→1', '11→2', '11→3', '2→11', '2→3', '3→11'].sort());
+    expect(movesOf(MALL_ORDER_LIFECYCLE)).toEqual(['0→-1', '0→1', '1→11', '1→2', '11→-1', '11→1', '11→2', '11→3', '2→11', '2→3', '3→11'].sort());
   });
 
   it('mall trades: paid or closed once', () => {
-    expect(MALL_TRADE_LIFECYCLE.moves().sort()).toEqual(['0→-1', '0→1']);
+    expect(movesOf(MALL_TRADE_LIFECYCLE)).toEqual(['0→-1', '0→1']);
   });
 
   it('refunds: decided once, from pending', () => {
-    expect(REFUND_LIFECYCLE.moves()).toEqual(['pending→success', 'pending→failed']);
+    expect(movesOf(REFUND_LIFECYCLE)).toEqual(['pending→failed', 'pending→success']);
+  });
+
+  it('the refundable mall statuses are read from the table: those that may move to 11', () => {
+    expect([...REFUNDABLE_MALL_STATUSES].sort()).toEqual([1, 2, 3]);
   });
 
   it.each([
