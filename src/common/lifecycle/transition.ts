@@ -48,8 +48,8 @@ export class Lifecycle<E extends ObjectLiteral, S extends Status> {
   /**
    * Moves every row `where` picks that is still in `from` (the orders of a trade, the coupons a trade takes), in one
    * statement; returns how many moved, for callers that expect a number of rows or answer a shortfall their own way.
-   * Plain equality conditions, as every move on a payment's path has, take the plain SQL of database/sql.ts; conditions
-   * with operators (`In` a list of ids, an expiry) take TypeORM's update.
+   * Plain equality conditions (every move a notify makes) take the plain SQL of database/sql.ts; conditions with
+   * operators (`In` a list of ids, a coupon's expiry) take TypeORM's update.
    */
   async transitionAll(em: EntityManager, where: FindOptionsWhere<E>, from: S, to: S, changes: Partial<E> = {}): Promise<number> {
     if (!this.canMove(from, to)) throw new IllegalStateError();
