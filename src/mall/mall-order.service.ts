@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In, IsNull, MoreThan, Or } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { AppError, ConflictError, CouponUnusableError, IllegalStateError, InsufficientFundsError, InvalidParamsError, NotFoundError, OutOfStockError } from '../common/errors/app-error';
 import { sha256Hex } from '../common/signature/hash';
@@ -16,6 +16,7 @@ import { ClosedTradeDto, CreateOrderDataDto, PreOrderDataDto, TradeViewDto } fro
 import { AddressDto, CreateOrderDto, OrderLookupDto, OrderParamsDto } from './dto/mall-order-params.dto';
 import { newOrderSn, newTradeSn } from './order-sn';
 import { OrderPricingService, Pricing, PricingInput } from './pricing/order-pricing.service';
+import { MALL_COUPON_LIFECYCLE } from './trade/mall-coupon-status';
 import { MallTradeLifecycle } from './trade/mall-trade-lifecycle.service';
 import { MallTradeViews } from './trade/mall-trade-views';
 
@@ -184,11 +185,8 @@ export class MallOrderService {
    */
   private async reserve(em: EntityManager, trade: MallTrade, pricing: Pricing, now: Date): Promise<void> {
     if (pricing.couponIds.length > 0) {
-      const used = await execute(
-        em,
-        `UPDATE mall_coupons SET status = ?, trade_sn = ?, used_at = ? WHERE id IN (${placeholders(pricing.couponIds.length)}) AND uid = ? AND status = ? AND (expires_at IS NULL OR expires_at > ?)`,
-        [MallCouponStatus.Used, trade.tradeSn, now, ...pricing.couponIds, trade.uid, MallCouponStatus.Unused, now],
-      );
+      const where = { id: In(pricing.couponIds), uid: trade.uid, expiresAt: Or(IsNull(), MoreThan(now)) };
+      const used = await MALL_COUPON_LIFECYCLE.transitionAll(em, where, MallCouponStatus.Unused, MallCouponStatus.Used, { tradeSn: trade.tradeSn, usedAt: now });
       if (used !== pricing.couponIds.length) throw new CouponUnusableError('优惠券已被使用');
     }
 

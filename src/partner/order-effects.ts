@@ -1,10 +1,11 @@
-import { EntityManager, IsNull, Not } from 'typeorm';
+import { EntityManager, IsNull, LessThanOrEqual, MoreThan, Not, Or } from 'typeorm';
 import { CouponUnusableError, OutOfStockError } from '../common/errors/app-error';
 import { execute, executeOne } from '../database/sql';
 import { GiftPack } from '../database/entities/partner/gift-pack.entity';
 import { PartnerCoupon } from '../database/entities/partner/partner-coupon.entity';
 import { PartnerOrder } from '../database/entities/partner/partner-order.entity';
 import { PaymentService } from '../payments/payment.service';
+import { PARTNER_COUPON_LIFECYCLE } from './coupon-status';
 import { OrderStatus, transition } from './order-status';
 import { GRANT_PAID_BENEFITS_SQL } from './paid-benefits';
 
@@ -44,24 +45,20 @@ function couponProblem(coupon: PartnerCoupon, price: number, now: Date): string 
 export async function claimCoupon(em: EntityManager, coupon: PartnerCoupon, orderNo: string, price: number, to: 'used' | 'reserved', now: Date): Promise<void> {
   const problem = couponProblem(coupon, price, now);
   if (problem) throw new CouponUnusableError(problem);
-  await executeOne(
-    em,
-    "UPDATE partner_coupons SET status = ?, order_no = ? WHERE id = ? AND user_id = ? AND status = 'unused' AND min_price <= ? AND (expires_at IS NULL OR expires_at > ?)",
-    [to, orderNo, coupon.id, coupon.userId, price, now],
-    () => new CouponUnusableError(),
-  );
+  const where = { id: coupon.id, userId: coupon.userId, minPrice: LessThanOrEqual(price), expiresAt: Or(IsNull(), MoreThan(now)) };
+  if ((await PARTNER_COUPON_LIFECYCLE.transitionAll(em, where, 'unused', to, { orderNo })) !== 1) throw new CouponUnusableError();
 }
 
 /** The coupon reserved for a now-paid order becomes used. */
 export async function useReservedCoupon(em: EntityManager, order: PartnerOrder): Promise<void> {
   if (!order.couponId) return;
-  await execute(em, "UPDATE partner_coupons SET status = 'used' WHERE id = ? AND status = 'reserved' AND order_no = ?", [order.couponId, order.orderNo]);
+  await PARTNER_COUPON_LIFECYCLE.transitionAll(em, { id: order.couponId, orderNo: order.orderNo }, 'reserved', 'used');
 }
 
 /** The coupon reserved for a now-closed order can be used again. */
 async function releaseReservedCoupon(em: EntityManager, order: PartnerOrder): Promise<void> {
   if (!order.couponId) return;
-  await em.update(PartnerCoupon, { id: order.couponId, status: 'reserved', orderNo: order.orderNo }, { status: 'unused', orderNo: '' });
+  await PARTNER_COUPON_LIFECYCLE.transitionAll(em, { id: order.couponId, orderNo: order.orderNo }, 'reserved', 'unused', { orderNo: '' });
 }
 
 /**

@@ -1,8 +1,8 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LessThanOrEqual } from 'typeorm';
-import { IllegalStateError } from '../common/errors/app-error';
 import { AppLogger } from '../common/http/app-logger';
 import { drainInBatches, startPeriodicJob } from '../common/jobs/periodic-job';
+import { moved } from '../common/lifecycle/transition';
 import { AppConfig } from '../config/app-config';
 import { PartnerOrder } from '../database/entities/partner/partner-order.entity';
 import { TransactionService } from '../database/transaction.service';
@@ -61,12 +61,6 @@ export class PartnerOrderTimeoutJob implements OnApplicationBootstrap, OnApplica
    */
   private async closeOne(order: PartnerOrder, now: Date): Promise<boolean> {
     if (order.billNo && (await this.reconciliation.beforeClose(order.billNo)) === 'paid') return false;
-    try {
-      await this.tx.run((em) => closeUnpaidOrder(em, this.payments, order, now));
-      return true;
-    } catch (error) {
-      if (error instanceof IllegalStateError) return false;
-      throw error;
-    }
+    return moved(this.tx.run((em) => closeUnpaidOrder(em, this.payments, order, now)));
   }
 }

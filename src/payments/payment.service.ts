@@ -4,11 +4,13 @@ import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { compactTime } from '../common/time';
 import { Fen } from '../common/money';
+import { moved } from '../common/lifecycle/transition';
 import { isUniqueViolation } from '../database/db-errors';
 import { Payment, PaymentBizType, PaymentStatus } from '../database/entities/payments/payment.entity';
 import { insertRows, selectEntities, updateWhere } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import { PaymentSettlementRegistry } from './payment-settlement.registry';
+import { markPaid, PAYMENT_LIFECYCLE } from './payment-status';
 
 export interface NewPayment {
   bizType: PaymentBizType;
@@ -73,8 +75,7 @@ export class PaymentService {
 
   /** Pending → closed; false when it was not pending (paid or closed already). */
   async closePending(em: EntityManager, outTradeNo: string): Promise<boolean> {
-    const result = await em.update(Payment, { outTradeNo, status: PaymentStatus.Pending }, { status: PaymentStatus.Closed, closedAt: new Date() });
-    return (result.affected ?? 0) === 1;
+    return moved(PAYMENT_LIFECYCLE.transition(em, { outTradeNo }, PaymentStatus.Pending, PaymentStatus.Closed, { closedAt: new Date() }));
   }
 
   findByOutTradeNo(em: EntityManager, outTradeNo: string): Promise<Payment | null> {
@@ -93,7 +94,7 @@ export class PaymentService {
    */
   settle(notice: VerifiedPaymentNotice): Promise<SettleOutcome> {
     return this.tx.run(async (em) => {
-      // A status only moves forward (pending → paid | closed, closed → paid), so when a conditional update
+      // A status only moves forward (PAYMENT_LIFECYCLE), so when a conditional update
       // loses a race the payment is read again and the notice applied to its new state: money that arrives
       // while the order is being cancelled must end up flagged, never acknowledged and forgotten.
       for (let attempt = 1; ; attempt++) {
@@ -110,15 +111,11 @@ export class PaymentService {
     if (payment.amount !== notice.totalAmount) return 'amount_mismatch';
     if (payment.status === PaymentStatus.Paid) return 'already_settled';
 
-    const paidFields = { status: PaymentStatus.Paid, tradeNo: notice.tradeNo, notifyRaw: notice.raw, paidAt: new Date() };
-    if (payment.status === PaymentStatus.Closed) {
-      const flagged = await updateWhere(em, Payment, { id: payment.id, status: PaymentStatus.Closed }, { ...paidFields, needsRefund: true });
-      return flagged ? 'flagged_for_refund' : 'changed_meanwhile';
-    }
-    const marked = await updateWhere(em, Payment, { id: payment.id, status: PaymentStatus.Pending }, paidFields);
-    if (!marked) return 'changed_meanwhile';
+    const paidFields = { tradeNo: notice.tradeNo, notifyRaw: notice.raw, paidAt: new Date() };
+    if (!(await markPaid(em, payment, paidFields))) return 'changed_meanwhile';
+    if (payment.status === PaymentStatus.Closed) return 'flagged_for_refund';
 
-    const result = await this.settlements.handlerFor(payment.bizType).onPaid(em, { ...payment, ...paidFields });
+    const result = await this.settlements.handlerFor(payment.bizType).onPaid(em, { ...payment, ...paidFields, status: PaymentStatus.Paid });
     if (result === 'closed') {
       await updateWhere(em, Payment, { id: payment.id }, { needsRefund: true });
       return 'flagged_for_refund';

@@ -12,6 +12,7 @@ import {
   MerchantNotificationStatus,
 } from '../../database/entities/mall/mall-merchant-notification.entity';
 import { TransactionService } from '../../database/transaction.service';
+import { MERCHANT_NOTIFICATION_LIFECYCLE } from './merchant-notification-status';
 
 const MINUTE = 60_000;
 /** Wait before each retry (SPEC §6); after the last one fails the notification is `failed`. */
@@ -108,11 +109,11 @@ export class MerchantOutbox {
     const error = await this.post(row);
     const status: MerchantNotificationStatus = error === null ? 'delivered' : attempt >= MAX_ATTEMPTS ? 'failed' : 'pending';
     await this.tx.run((em) =>
-      em.update(
-        MallMerchantNotification,
-        { id: row.id, attempts: attempt, status: 'pending' },
-        { status, lastError: (error ?? '').slice(0, 512), deliveredAt: error === null ? new Date() : null, updatedAt: new Date() },
-      ),
+      MERCHANT_NOTIFICATION_LIFECYCLE.transitionAll(em, { id: row.id, attempts: attempt }, 'pending', status, {
+        lastError: (error ?? '').slice(0, 512),
+        deliveredAt: error === null ? new Date() : null,
+        updatedAt: new Date(),
+      }),
     );
     if (status === 'failed') this.logger.warn('merchant notification failed for good', { notification_id: row.id, app_id: row.appId, event: row.event, error });
     return status;

@@ -13,8 +13,8 @@ import { MerchantOutbox } from '../notify/merchant-outbox.service';
 import { MALL_ORDER_LIFECYCLE } from './mall-order-status';
 import { returnDeductions } from './member-deductions';
 
-/** Paid orders (awaiting shipment, shipped, completed) may be refunded. */
-export const REFUNDABLE_MALL_STATUSES: readonly MallOrderStatus[] = [MallOrderStatus.AwaitingShipment, MallOrderStatus.Shipped, MallOrderStatus.Completed];
+/** The statuses a refund may start from: those the table lets move to 11 (the paid ones). */
+export const REFUNDABLE_MALL_STATUSES: readonly MallOrderStatus[] = MALL_ORDER_LIFECYCLE.sourcesOf(MallOrderStatus.Refunding);
 
 /**
  * The mall side of a refund of one order (SPEC §10), called by Payments inside the refund's transactions. While

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { moved } from '../../common/lifecycle/transition';
-import { MallCoupon, MallCouponStatus } from '../../database/entities/mall/mall-coupon.entity';
+import { MallCouponStatus } from '../../database/entities/mall/mall-coupon.entity';
 import { MallGoods } from '../../database/entities/mall/mall-goods.entity';
 import { MallGoodsOption } from '../../database/entities/mall/mall-goods-option.entity';
 import { MallOrder, MallOrderStatus } from '../../database/entities/mall/mall-order.entity';
@@ -13,6 +13,7 @@ import { BeforeClose, PaymentReconciliation } from '../../payments/payment-recon
 import { PaymentService } from '../../payments/payment.service';
 import { WalletService } from '../../payments/wallet/wallet.service';
 import { MerchantOutbox } from '../notify/merchant-outbox.service';
+import { MALL_COUPON_LIFECYCLE } from './mall-coupon-status';
 import { MALL_ORDER_LIFECYCLE, MALL_TRADE_LIFECYCLE } from './mall-order-status';
 import { returnDeductions } from './member-deductions';
 
@@ -65,7 +66,7 @@ export class MallTradeLifecycle {
     await MALL_ORDER_LIFECYCLE.transitionAll(em, { tradeId: trade.id }, MallOrderStatus.AwaitingPayment, MallOrderStatus.Closed, { closedAt: now, updatedAt: now });
     await this.restock(em, trade);
     await returnDeductions(em, this.wallets, trade, { bizType: 'mall_trade_refund', bizNo: trade.tradeSn, remark: `商城订单关闭退回 ${trade.tradeSn}` });
-    await em.update(MallCoupon, { tradeSn: trade.tradeSn, status: MallCouponStatus.Used }, { status: MallCouponStatus.Unused, tradeSn: '', usedAt: null });
+    await MALL_COUPON_LIFECYCLE.transitionAll(em, { tradeSn: trade.tradeSn }, MallCouponStatus.Used, MallCouponStatus.Unused, { tradeSn: '', usedAt: null });
     const payment = await this.payments.latestFor(em, 'mall_trade', trade.tradeSn);
     if (payment?.status === PaymentStatus.Pending) await this.payments.closePending(em, payment.outTradeNo);
     await this.outbox.enqueue(em, trade.appId, 'trade_closed', { outside_sn: trade.outsideSn, trade_sn: trade.tradeSn, order_sn: '', status: MallTradeStatus.Closed }, now);
