@@ -3,6 +3,7 @@ import { IdempotencyOutcomeOnly1796181244374 } from './1796181244374-Idempotency
 import { ExactIdentifiersBigMoney1796190000000 } from './1796190000000-ExactIdentifiersBigMoney';
 import { Refunds1796190100000 } from './1796190100000-Refunds';
 import { OrderNumberSlots1796190200000 } from './1796190200000-OrderNumberSlots';
+import { RefundKeysInRequestClaims1796190400000 } from './1796190400000-RefundKeysInRequestClaims';
 
 /** Migrations in order. `npm run migration:generate -- src/database/migrations/<Name>` writes a new file; add its class here. */
-export const MIGRATIONS: Function[] = [InitialSchema1795454567031, IdempotencyOutcomeOnly1796181244374, ExactIdentifiersBigMoney1796190000000, Refunds1796190100000, OrderNumberSlots1796190200000];
+export const MIGRATIONS: Function[] = [InitialSchema1795454567031, IdempotencyOutcomeOnly1796181244374, ExactIdentifiersBigMoney1796190000000, Refunds1796190100000, OrderNumberSlots1796190200000, RefundKeysInRequestClaims1796190400000];
