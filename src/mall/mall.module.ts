@@ -4,7 +4,7 @@ import { MallAdminController } from './admin/mall-admin.controller';
 import { MallAdminService } from './admin/mall-admin.service';
 import { CashierController } from './cashier/cashier.controller';
 import { CashierService } from './cashier/cashier.service';
-import { MallJobs } from './mall-jobs';
+import { MerchantNotifyJob } from './notify/merchant-notify.job';
 import { MallOrderController } from './mall-order.controller';
 import { MallOrderService } from './mall-order.service';
 import { MallRefundService } from './mall-refund.service';
@@ -32,7 +32,7 @@ import { MallTradeSettlement } from './trade/mall-trade.settlement';
     MerchantOutbox,
     CashierService,
     MallAdminService,
-    MallJobs,
+    MerchantNotifyJob,
   ],
 })
 export class MallModule {}

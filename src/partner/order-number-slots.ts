@@ -1,7 +1,7 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AppLogger } from '../common/http/app-logger';
-import { startPeriodicJob } from '../common/jobs/periodic-job';
+import { JobRegistry } from '../common/jobs/job-registry';
 import { isUniqueViolation } from '../database/db-errors';
 import { OrderNumberSlot } from '../database/entities/partner/order-number-slot.entity';
 import { execute, insertRows } from '../database/sql';
@@ -20,24 +20,28 @@ const RELEASED = new Date(0);
  * it: without a slot (all taken, the database away) the clock takes any millisecond and the unique index bumps.
  */
 @Injectable()
-export class OrderNumberSlots implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OrderNumberSlots implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   readonly clock = new OrderNoClock();
   private readonly holder = randomBytes(8).toString('hex');
   private slot: number | null = null;
-  private stop: (() => Promise<void>) | null = null;
 
   constructor(
     private readonly tx: TransactionService,
     private readonly logger: AppLogger,
+    private readonly jobs: JobRegistry,
   ) {}
+
+  /** Renewing the lease is this instance's upkeep: it runs whether or not business jobs do. */
+  onModuleInit(): void {
+    this.jobs.register({ name: 'order-number-slot', intervalMs: RENEW_EVERY_MS, task: () => this.lease(), evenWhenJobsDisabled: true });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.lease().catch((error: Error) => this.logger.warn(`no order-number slot: ${error.message}`));
-    this.stop = startPeriodicJob('order-number-slot', RENEW_EVERY_MS, () => this.lease(), this.logger);
   }
 
+  /** After the registry stopped the renewals (before shutdown), so that none takes the slot back. */
   async onApplicationShutdown(): Promise<void> {
-    await this.stop?.();
     if (this.slot === null) return;
     const slot = this.slot;
     await this.tx.runStatement((em) => execute(em, 'UPDATE partner_order_number_slots SET lease_until = ? WHERE slot = ? AND holder = ?', [RELEASED, slot, this.holder])).catch(() => undefined);
