@@ -8,6 +8,7 @@ import { AppLogger } from './http/app-logger';
 import { IdempotencyPurgeJob } from './idempotency/idempotency-purge.job';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyService } from './idempotency/idempotency.service';
+import { JobRegistry } from './jobs/job-registry';
 import { SignatureGuard } from './signature/signature.guard';
 import { CallerRateLimitGuard } from './rate-limit/rate-limit.guard';
 import { FailedAuthRateLimit } from './rate-limit/failed-auth-rate-limit';
@@ -29,6 +30,7 @@ const rateLimit = ThrottlerModule.forRootAsync({
 
 const shared = [
   AdminGuard,
+  JobRegistry,
   IdempotencyService,
   IdempotencyInterceptor,
   SignatureGuard,

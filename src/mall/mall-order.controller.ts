@@ -44,7 +44,7 @@ export class MallOrderController {
     [...SIGNED_ERRORS, ErrorCode.NotFound, ErrorCode.InsufficientFunds, ErrorCode.CouponUnusable, ErrorCode.OutOfStock],
     '创建成功',
   )
-  create(@MallAppId() appId: string, @Body() dto: CreateOrderDto, @Claim() claim?: RequestClaim): Promise<CreateOrderDataDto> {
+  create(@MallAppId() appId: string, @Body() dto: CreateOrderDto, @Claim() claim: RequestClaim): Promise<CreateOrderDataDto> {
     return this.orders.create(appId, dto, claim);
   }
 

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull, MoreThan, Or } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { AppError, ConflictError, CouponUnusableError, IllegalStateError, InsufficientFundsError, InvalidParamsError, NotFoundError, OutOfStockError } from '../common/errors/app-error';
+import { ConflictError, CouponUnusableError, IllegalStateError, InsufficientFundsError, InvalidParamsError, NotFoundError, OutOfStockError } from '../common/errors/app-error';
 import { sha256Hex } from '../common/signature/hash';
 import { isUniqueViolation } from '../database/db-errors';
-import { RequestClaim } from '../common/idempotency/request-claim';
+import { insertUnderFreshNumber } from '../common/fresh-number';
+import { ClaimTakenError, RequestClaim, Verdict } from '../common/idempotency/request-claim';
 import { execute, executeOne, insertReturningId, insertRows, placeholders, select } from '../database/sql';
 import { MallCouponStatus } from '../database/entities/mall/mall-coupon.entity';
 import { MallAddressSnapshot, MallInvoiceSnapshot, MallOrder, MallOrderStatus } from '../database/entities/mall/mall-order.entity';
@@ -31,6 +32,11 @@ interface CreateInput extends PricingInput {
 /** A fresh trade_sn or order_sn colliding is astronomically rare; a few retries make it impossible. */
 const MAX_NUMBER_ATTEMPTS = 4;
 
+/** The `(app_id, outside_sn)` index refused the trade (its name, and SQLite's column list, both say `outside_sn`). */
+function isOutsideSnTaken(error: unknown): boolean {
+  return isUniqueViolation(error) && /outside_sn/.test((error as Error).message);
+}
+
 /** The mall open API (SPEC §5): pre-order, create, detail, close. */
 @Injectable()
 export class MallOrderService {
@@ -53,26 +59,27 @@ export class MallOrderService {
    * One transaction: pricing, the trade row (its unique `(app_id, outside_sn)` is the idempotency claim),
    * reservations by conditional updates, orders. A duplicate `outside_sn` surfaces as a unique violation, or, on
    * a retry after the first commit, as what the first took (a used coupon, spent points, stock): either way the
-   * trade found under it is answered as first created, or the reuse refused.
+   * idempotency interceptor judges the request, with the trade under that `outside_sn` as the rule of this route
+   * (answered as first created, or the reuse refused).
    */
-  async create(appId: string, dto: CreateOrderDto, claim?: RequestClaim): Promise<CreateOrderDataDto> {
+  async create(appId: string, dto: CreateOrderDto, claim: RequestClaim): Promise<CreateOrderDataDto> {
     const input = createInputOf(dto);
     const requestHash = sha256Hex(JSON.stringify(input));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.tx.run((em) => this.createIn(em, appId, input, requestHash), claim);
-      } catch (error) {
-        const unique = isUniqueViolation(error);
-        if (!unique && !(error instanceof AppError && error.httpStatus < 500)) throw error;
-        const existing = await this.tx.manager.findOneBy(MallTrade, { appId, outsideSn: input.outsideSn });
-        if (existing) {
-          if (existing.requestHash !== requestHash) throw new ConflictError('outside_sn 已用于不同的请求');
-          return this.views.createdAgain(this.tx.manager, existing);
-        }
-        // No trade under it: a refusal of this request, or a fresh trade_sn or order_sn that collided.
-        if (!unique || attempt >= MAX_NUMBER_ATTEMPTS) throw error;
-      }
+    claim.alsoRecognizedBy(() => this.createdBefore(appId, input.outsideSn, requestHash));
+    try {
+      return await insertUnderFreshNumber(() => this.tx.run((em) => this.createIn(em, appId, input, requestHash), claim), { attempts: MAX_NUMBER_ATTEMPTS, numberTaken: (error) => isUniqueViolation(error) && !isOutsideSnTaken(error) });
+    } catch (error) {
+      if (isOutsideSnTaken(error)) throw new ClaimTakenError();
+      throw error;
     }
+  }
+
+  /** The `outside_sn` rule: the trade created under it answers a request with the same parameters, and refuses others. */
+  private async createdBefore(appId: string, outsideSn: string, requestHash: string): Promise<Verdict> {
+    const existing = await this.tx.manager.findOneBy(MallTrade, { appId, outsideSn });
+    if (!existing) return { kind: 'new' };
+    if (existing.requestHash !== requestHash) return { kind: 'refuse', error: new ConflictError('outside_sn 已用于不同的请求') };
+    return { kind: 'replay', outcome: { ok: true, data: await this.views.createdAgain(this.tx.manager, existing) } };
   }
 
   async detail(appId: string, dto: OrderLookupDto): Promise<TradeViewDto> {

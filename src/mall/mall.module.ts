@@ -5,8 +5,8 @@ import { MallAdminService } from './admin/mall-admin.service';
 import { CashierLinks } from './cashier/cashier-links';
 import { CashierController } from './cashier/cashier.controller';
 import { CashierService } from './cashier/cashier.service';
-import { MallJobs } from './mall-jobs';
 import { MemberAppsUpgrade } from './member-apps-upgrade';
+import { MerchantNotifyJob } from './notify/merchant-notify.job';
 import { MallOrderController } from './mall-order.controller';
 import { MallOrderService } from './mall-order.service';
 import { MallRefundService } from './mall-refund.service';
@@ -35,8 +35,8 @@ import { MallTradeSettlement } from './trade/mall-trade.settlement';
     CashierService,
     CashierLinks,
     MallAdminService,
-    MallJobs,
     MemberAppsUpgrade,
+    MerchantNotifyJob,
   ],
 })
 export class MallModule {}

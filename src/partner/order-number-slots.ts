@@ -1,8 +1,8 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { LessThan } from 'typeorm';
 import { AppLogger } from '../common/http/app-logger';
-import { startPeriodicJob } from '../common/jobs/periodic-job';
+import { JobRegistry } from '../common/jobs/job-registry';
 import { affectedRows, isUniqueViolation } from '../database/db-errors';
 import { OrderNumberSlot } from '../database/entities/partner/order-number-slot.entity';
 import { TransactionService } from '../database/transaction.service';
@@ -20,24 +20,28 @@ const RELEASED = new Date(0);
  * it: without a slot (all taken, the database away) the clock takes any millisecond and the unique index bumps.
  */
 @Injectable()
-export class OrderNumberSlots implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OrderNumberSlots implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   readonly clock = new OrderNoClock();
   private readonly holder = randomBytes(8).toString('hex');
   private slot: number | null = null;
-  private stop: (() => Promise<void>) | null = null;
 
   constructor(
     private readonly tx: TransactionService,
     private readonly logger: AppLogger,
+    private readonly jobs: JobRegistry,
   ) {}
+
+  /** Renewing the lease is this instance's upkeep: it runs whether or not business jobs do. */
+  onModuleInit(): void {
+    this.jobs.register({ name: 'order-number-slot', intervalMs: RENEW_EVERY_MS, task: () => this.lease(), evenWhenJobsDisabled: true });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.lease().catch((error: Error) => this.logger.warn(`no order-number slot: ${error.message}`));
-    this.stop = startPeriodicJob('order-number-slot', RENEW_EVERY_MS, () => this.lease(), this.logger);
   }
 
+  /** After the registry stopped the renewals (before shutdown), so that none takes the slot back. */
   async onApplicationShutdown(): Promise<void> {
-    await this.stop?.();
     if (this.slot === null) return;
     const slot = this.slot;
     await this.tx.runStatement((em) => em.update(OrderNumberSlot, { slot, holder: this.holder }, { leaseUntil: RELEASED })).catch(() => undefined);

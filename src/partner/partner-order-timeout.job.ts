@@ -1,9 +1,8 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { LessThanOrEqual } from 'typeorm';
 import { AppLogger } from '../common/http/app-logger';
-import { drainInBatches, startPeriodicJob } from '../common/jobs/periodic-job';
+import { drainInBatches, JobRegistry } from '../common/jobs/job-registry';
 import { moved } from '../common/lifecycle/transition';
-import { AppConfig } from '../config/app-config';
 import { PartnerOrder } from '../database/entities/partner/partner-order.entity';
 import { TransactionService } from '../database/transaction.service';
 import { PaymentReconciliation } from '../payments/payment-reconciliation.service';
@@ -20,23 +19,17 @@ const BATCH = 100;
  * pick the same order one closes it and the other finds nothing to do.
  */
 @Injectable()
-export class PartnerOrderTimeoutJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private stop?: () => Promise<void>;
-
+export class PartnerOrderTimeoutJob implements OnModuleInit {
   constructor(
-    private readonly config: AppConfig,
+    private readonly jobs: JobRegistry,
     private readonly tx: TransactionService,
     private readonly payments: PaymentService,
     private readonly reconciliation: PaymentReconciliation,
     private readonly logger: AppLogger,
   ) {}
 
-  onApplicationBootstrap(): void {
-    if (this.config.JOBS_ENABLED) this.stop = startPeriodicJob('partner-order-timeout', INTERVAL_MS, () => this.closeExpired(), this.logger);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.stop?.();
+  onModuleInit(): void {
+    this.jobs.register({ name: 'partner-order-timeout', intervalMs: INTERVAL_MS, task: () => this.closeExpired() });
   }
 
   /** Closes every order awaiting payment whose deadline is at or before `now`; returns how many this call closed. */

@@ -7,7 +7,7 @@ import { payDeadline } from '../common/pay-deadline';
 import { hexId } from '../common/ids';
 import { AppConfig } from '../config/app-config';
 import { orderNumberCollisionsTotal } from '../metrics/metrics';
-import { isUniqueViolation } from '../database/db-errors';
+import { insertUnderFreshNumber } from '../common/fresh-number';
 import { RequestClaim } from '../common/idempotency/request-claim';
 import { insertRows, select } from '../database/sql';
 import { GiftPack } from '../database/entities/partner/gift-pack.entity';
@@ -222,12 +222,17 @@ export class PartnerOrderService {
       closedAt: null,
     });
 
-    await this.insertUnderFreshNumber(em, order);
+    await this.insertUnderOrderNumber(em, order);
     const orderNo = order.orderNo;
     if (coupon) await claimCoupon(em, coupon, orderNo, pack.price, paidNow ? 'used' : 'reserved', now);
     if (payment) {
       payment.bizNo = orderNo;
-      await insertRows(em, Payment, payment);
+      await this.payments.insertPending(em, payment);
+      // its number was taken and drawn again: the order names the payment written (never on the hot path)
+      if (payment.outTradeNo !== order.billNo) {
+        order.billNo = payment.outTradeNo;
+        await em.update(PartnerOrder, { orderNo }, { billNo: order.billNo });
+      }
     } else {
       // Hot rows last, so their locks are held for the fewest round trips: the buyer's wallet, then a limited pack's stock.
       // A repeat buyer who holds the pack's level already and gets no score needs no write for it.
@@ -245,19 +250,17 @@ export class PartnerOrderService {
    * instance took the number in the same millisecond: only the INSERT failed (the transaction goes on), so it is
    * sent again under a number a little later, jittered so that colliding instances drift apart.
    */
-  private async insertUnderFreshNumber(em: EntityManager, order: PartnerOrder): Promise<void> {
-    let ms = this.orderNumbers.clock.next();
-    for (let attempt = 1; ; attempt++) {
-      order.orderNo = formatOrderNo(ms, this.config.APP_TIMEZONE);
-      try {
+  private async insertUnderOrderNumber(em: EntityManager, order: PartnerOrder): Promise<void> {
+    const clock = this.orderNumbers.clock;
+    let ms = clock.next();
+    await insertUnderFreshNumber(
+      async (attempt) => {
+        if (attempt > 1) ms = clock.bumpPast(ms, randomInt(0, ORDER_NO_JITTER_MS));
+        order.orderNo = formatOrderNo(ms, this.config.APP_TIMEZONE);
         await insertRows(em, PartnerOrder, order);
-        return;
-      } catch (error) {
-        if (!isUniqueViolation(error) || attempt >= ORDER_NO_ATTEMPTS) throw error;
-        orderNumberCollisionsTotal.inc();
-        ms = this.orderNumbers.clock.bumpPast(ms, randomInt(0, ORDER_NO_JITTER_MS));
-      }
-    }
+      },
+      { attempts: ORDER_NO_ATTEMPTS, onCollision: () => orderNumberCollisionsTotal.inc() },
+    );
   }
 
   /**

@@ -2,15 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { insertUnderFreshNumber } from '../common/fresh-number';
 import { compactTime } from '../common/time';
 import { Fen } from '../common/money';
 import { moved } from '../common/lifecycle/transition';
-import { isUniqueViolation } from '../database/db-errors';
 import { Payment, PaymentBizType, PaymentStatus } from '../database/entities/payments/payment.entity';
 import { insertRows, selectEntities, updateWhere } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import { PaymentSettlementRegistry } from './payment-settlement.registry';
 import { markPaid, PAYMENT_LIFECYCLE } from './payment-status';
+
+/** A taken out_trade_no (10 random digits within a second) is astronomically rare; a few tries make it impossible. */
+const OUT_TRADE_NO_ATTEMPTS = 4;
 
 export interface NewPayment {
   bizType: PaymentBizType;
@@ -41,26 +44,31 @@ export class PaymentService {
 
   /** A pending payment in the caller's transaction, with a fresh unique `out_trade_no`. */
   async createPending(em: EntityManager, input: NewPayment): Promise<Payment> {
-    for (let attempt = 0; ; attempt++) {
-      const payment = this.newPending(input);
-      try {
-        await insertRows(em, Payment, payment);
-        return payment;
-      } catch (error) {
-        if (!isUniqueViolation(error) || attempt >= 3) throw error;
-      }
-    }
+    const payment = this.newPending(input);
+    await this.insertPending(em, payment);
+    return payment;
   }
 
   /**
-   * A pending payment not yet written, with a fresh `out_trade_no` (time + 10 random digits): for a caller that
-   * inserts it itself and retries its transaction whole on the rare duplicate.
+   * Inserts a payment made by `newPending` in the caller's transaction; when its `out_trade_no` was taken meanwhile,
+   * under a fresh one (only the INSERT failed: the transaction goes on).
    */
+  insertPending(em: EntityManager, payment: Payment): Promise<void> {
+    return insertUnderFreshNumber(
+      async (attempt) => {
+        if (attempt > 1) payment.outTradeNo = this.newOutTradeNo(new Date());
+        await insertRows(em, Payment, payment);
+      },
+      { attempts: OUT_TRADE_NO_ATTEMPTS },
+    );
+  }
+
+  /** A pending payment not yet written, with a fresh `out_trade_no`, for a caller that needs the number first. */
   newPending(input: NewPayment): Payment {
     const now = new Date();
     return Object.assign(new Payment(), {
       ...input,
-      outTradeNo: `${compactTime(now, this.config.APP_TIMEZONE)}${String(randomInt(0, 1e10)).padStart(10, '0')}`,
+      outTradeNo: this.newOutTradeNo(now),
       channel: 'alipay',
       status: PaymentStatus.Pending,
       tradeNo: '',
@@ -71,6 +79,11 @@ export class PaymentService {
       paidAt: null,
       closedAt: null,
     });
+  }
+
+  /** Time (APP_TIMEZONE) + 10 random digits; unique by index. */
+  private newOutTradeNo(now: Date): string {
+    return `${compactTime(now, this.config.APP_TIMEZONE)}${String(randomInt(0, 1e10)).padStart(10, '0')}`;
   }
 
   /** Pending → closed; false when it was not pending (paid or closed already). */

@@ -1,5 +1,7 @@
 import { describeEachEngine } from '../support/each-engine';
-import { signPartner } from '../support/signing';
+import { IdempotencyRecord } from '../../src/database/entities/common/idempotency-record.entity';
+import { postMall, seedParams } from '../mall/mall-fixtures';
+import { signMall, signPartner } from '../support/signing';
 import { admin, ADMIN_AUTH, DEMO_PACK, newUser, nonce, ordersOf, orderRow, walletOf } from '../partner/partner-fixtures';
 
 /**
@@ -57,6 +59,28 @@ describeEachEngine('hostile clients: replays and wallet floods', (ctx) => {
     const wallet = await walletOf(t, userId);
     expect(wallet.balance).toBe(140_000);
     expect(wallet.ledgerSum).toBe(wallet.balance);
+  });
+
+  it('a replay never adds a stored answer: a fresh Idempotency-Key on a request its nonce, its content or its outside_sn already answered stores nothing', async () => {
+    const t = ctx();
+    const records = () => t.dataSource.getRepository(IdempotencyRecord).count();
+    const { userId, addressId } = await newUser(t, { balance: 2000 });
+    const byNonce = signPartner({ user_id: userId, pay_type: 1, gift_pos_id: DEMO_PACK, address_id: addressId, nonce: nonce() });
+    const original = await postPay(byNonce, `k-${nonce()}`).expect(200);
+    const byContent = signPartner({ user_id: userId, pay_type: 1, gift_pos_id: DEMO_PACK, address_id: addressId, timestamp: seconds() });
+    const first = await postPay(byContent).expect(200);
+    const params = { ...seedParams(`REPLAY-STORES-NOTHING-${nonce()}`), nonce: nonce() };
+    const created = await postMall(t, '/order/create', params).expect(200);
+    const stored = await records();
+
+    expect((await postPay(byNonce, `k-${nonce()}`).expect(200)).body).toEqual(original.body);
+    expect((await postPay(byContent, `k-${nonce()}`).expect(200)).body).toEqual(first.body);
+    expect((await t.http.post('/order/create').set('Idempotency-Key', `k-${nonce()}`).send(signMall(params)).expect(200)).body).toEqual(created.body);
+    // re-signed under a new nonce: still the trade of that outside_sn
+    const resigned = signMall({ ...params, nonce: nonce() });
+    expect((await t.http.post('/order/create').set('Idempotency-Key', `k-${nonce()}`).send(resigned).expect(200)).body).toEqual(created.body);
+    expect(await records()).toBe(stored);
+    expect(await ordersOf(t, userId)).toHaveLength(2);
   });
 
   it('(1) 20 parallel copies of one captured pay, each with its own header: one order, one debit, no 500', async () => {

@@ -1,6 +1,7 @@
 import { PartnerOrder } from '../../src/database/entities/partner/partner-order.entity';
 import { OrderNumberSlots } from '../../src/partner/order-number-slots';
 import { AppLogger } from '../../src/common/http/app-logger';
+import { JobRegistry } from '../../src/common/jobs/job-registry';
 import { WalletLedger } from '../../src/database/entities/payments/wallet-ledger.entity';
 import { TransactionService } from '../../src/database/transaction.service';
 import { PartnerOrderService } from '../../src/partner/partner-order.service';
@@ -174,7 +175,7 @@ describeEachEngine('partner: POST /app/partner/order/pay with balance', (ctx) =>
   it('instances on one database lease different order-number slots; a released slot is taken again', async () => {
     const t = ctx();
     const booted = t.app.get(OrderNumberSlots);
-    const instance = () => new OrderNumberSlots(t.app.get(TransactionService), t.app.get(AppLogger));
+    const instance = () => new OrderNumberSlots(t.app.get(TransactionService), t.app.get(AppLogger), t.app.get(JobRegistry));
     const [second, third] = [instance(), instance()];
     const held = [await booted.lease(), await second.lease(), await third.lease()];
     expect(held.every((slot) => slot !== null)).toBe(true);
@@ -193,7 +194,7 @@ describeEachEngine('partner: POST /app/partner/order/pay with balance', (ctx) =>
     const { userId, addressId } = await newUser(t, { balance: 12000 });
     const service = t.app.get(PartnerOrderService);
     // A second instance of the service: its own in-process clock, the same database.
-    const other = new PartnerOrderService(t.config, t.app.get(TransactionService), t.app.get(WalletService), t.app.get(PaymentService), t.app.get(AlipayService), t.app.get(PaymentReconciliation), new OrderNumberSlots(t.app.get(TransactionService), t.app.get(AppLogger)));
+    const other = new PartnerOrderService(t.config, t.app.get(TransactionService), t.app.get(WalletService), t.app.get(PaymentService), t.app.get(AlipayService), t.app.get(PaymentReconciliation), new OrderNumberSlots(t.app.get(TransactionService), t.app.get(AppLogger), t.app.get(JobRegistry)));
     const frozen = Date.now() + 3_600_000;
     const clock = jest.spyOn(Date, 'now').mockReturnValue(frozen);
     try {

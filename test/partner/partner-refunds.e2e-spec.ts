@@ -1,10 +1,11 @@
+import { IdempotencyRecord } from '../../src/database/entities/common/idempotency-record.entity';
 import { GiftPack } from '../../src/database/entities/partner/gift-pack.entity';
 import { Payment } from '../../src/database/entities/payments/payment.entity';
 import { Refund } from '../../src/database/entities/payments/refund.entity';
 import { RefundDecisionJob } from '../../src/payments/refunds/refund-decision.job';
 import { PartnerOrderTimeoutJob } from '../../src/partner/partner-order-timeout.job';
 import { describeEachEngine } from '../support/each-engine';
-import type { TestApp } from '../support/test-app';
+import { createTestApp, TestApp } from '../support/test-app';
 import { admin, ADMIN_AUTH, newUser, orderRow, partnerPost, pay, userRow, walletOf } from './partner-fixtures';
 
 const refund = (t: TestApp, orderNo: string, body: object, key?: string) => {
@@ -118,6 +119,48 @@ describeEachEngine('partner: refunds (SPEC §10) and reconciliation with Alipay 
     expect(parallel.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(new Set(parallel.map((r) => r.body.result.refund_no)).size).toBe(1);
     expect((await walletOf(t, other.userId)).balance).toBe(100000);
+  });
+
+  it('an Idempotency-Key sent ten times at once for part of an order: one refund, every answer is it', async () => {
+    const t = ctx();
+    const { userId, orderNo } = await balanceOrder(t);
+    const parallel = await Promise.all(Array.from({ length: 10 }, () => refund(t, orderNo, { amount: 10, reason: '部分退款并发重试' }, 'refund-key-partial')));
+    expect(parallel.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(new Set(parallel.map((r) => r.body.result.refund_no)).size).toBe(1);
+    expect(await t.dataSource.getRepository(Refund).countBy({ bizNo: orderNo })).toBe(1);
+    expect((await walletOf(t, userId)).balance).toBe(70000 + 1000);
+    const other = await refund(t, orderNo, { amount: 11, reason: '部分退款并发重试' }, 'refund-key-partial').expect(409);
+    expect(other.body).toMatchObject({ code: 40901, msg: 'Idempotency-Key 已用于不同的请求' });
+  });
+
+  it('an Idempotency-Key is scoped to the admin token and to the order refunded; a replay stores no new answer', async () => {
+    const t = ctx();
+    const { userId, orderNo } = await balanceOrder(t);
+    const second = await balanceOrder(t);
+    const records = () => t.dataSource.getRepository(IdempotencyRecord).count();
+    const first = await refund(t, orderNo, { amount: 10, reason: '作用域' }, 'refund-key-scope').expect(200);
+    const stored = await records();
+    expect((await refund(t, orderNo, { reason: '作用域', amount: 10 }, 'refund-key-scope').expect(200)).body.result).toEqual(first.body.result);
+    expect(await records()).toBe(stored);
+
+    // another order's refund route: the key names another request there
+    const elsewhere = await refund(t, second.orderNo, { amount: 10, reason: '作用域' }, 'refund-key-scope').expect(200);
+    expect(elsewhere.body.result.refund_no).not.toBe(first.body.result.refund_no);
+
+    // another admin token (a second instance configured with it, on the same database) has keys of its own
+    const token = 'another-admin-token-for-key-scoping';
+    const other = await createTestApp(t.engine, { database: t.database, env: { ADMIN_TOKEN: token } });
+    try {
+      const res = await other.http.post(`/admin/partner/orders/${orderNo}/refund`).set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'refund-key-scope').send({ amount: 10, reason: '作用域' }).expect(200);
+      expect(res.body.result.refund_no).not.toBe(first.body.result.refund_no);
+    } finally {
+      await other.close({ keepDatabase: true });
+    }
+    expect((await walletOf(t, userId)).balance).toBe(70000 + 2000);
+    const keys = (await t.dataSource.getRepository(IdempotencyRecord).find()).map((r) => r.key).filter((k) => k.endsWith(':refund-key-scope'));
+    expect(keys).toHaveLength(3);
+    for (const key of keys) expect(key).not.toContain('admin-dev-token');
+    for (const key of keys) expect(key).not.toContain(token);
   });
 
   it('unpaid and closed orders are 42204; a shipped order is refunded but keeps its status', async () => {

@@ -4,22 +4,26 @@ import { from, lastValueFrom, Observable } from 'rxjs';
 import { AppConfig } from '../../config/app-config';
 import { AppError, ConflictError, InvalidParamsError, ReplayError } from '../errors/app-error';
 import { headerOf, HttpRequest, pathOf, routeOf } from '../http/http-request';
+import { callerOf } from '../rate-limit/caller';
 import { sha256Hex } from '../signature/hash';
 import { DEDUPE_IDENTICAL, signedRequestOf } from '../signature/signature-metadata';
-import { ClaimTakenError, IdempotencyService, outcomeToError, Verdict } from './idempotency.service';
-import { attachClaim, ClaimKey, RequestClaim, StoredOutcome } from './request-claim';
+import { IdempotencyService, outcomeToError } from './idempotency.service';
+import { attachClaim, ClaimKey, ClaimTakenError, RequestClaim, StoredOutcome, Verdict } from './request-claim';
 
 const DAY_SECONDS = 24 * 3600;
-const KEY_PATTERN = /^[\w.:-]{1,64}$/;
+/** The shape of an `Idempotency-Key` header (SPEC §3). */
+const IDEMPOTENCY_KEY_PATTERN = /^[\w.:-]{1,64}$/;
 /** Rounds of "run, find the key taken, judge" before giving up on a key that keeps changing hands. */
 const MAX_ROUNDS = 3;
 
 /**
- * The replay rules of SPEC §3 for signed requests. Every rule that applies to a request names a key: its `nonce`
- * (scoped to the caller; the stored hash covers route and parameters, so the nonce names one request), its
- * `Idempotency-Key` header (scoped to caller and route) and, on routes marked `@DedupeIdenticalRequests()`, its
- * content within a short window. The request is a replay when any of its keys says so: the header is not signed,
- * so it only ever adds a key and never removes one.
+ * The replay rules of SPEC §3, for signed requests and for the admin routes that accept an `Idempotency-Key`. Every
+ * rule that applies to a request names a key: its `nonce` (scoped to the caller; the stored hash covers route and
+ * parameters, so the nonce names one request), its `Idempotency-Key` header (scoped to caller and route: the signed
+ * client, or the hash of the admin token) and, on routes marked `@DedupeIdenticalRequests()`, its content within a
+ * short window. The request is a replay when any of its keys says so: the header is not signed, so it only ever adds
+ * a key and never removes one. A signed request always gets a claim, even without keys, since its handler may add a
+ * rule of its own (`RequestClaim.alsoRecognizedBy`); this is the one place that judges whether a request was seen.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -38,24 +42,26 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private claimOf(req: HttpRequest, context: ExecutionContext): RequestClaim | null {
-    const signed = signedRequestOf(req);
-    if (!signed) return null;
-    const scope = `${signed.scheme}:${signed.appId}`;
     const route = routeOf(req) ?? pathOf(req);
+    const signed = signedRequestOf(req);
+    if (!signed) {
+      // An operator's request: only its header names it, scoped to (the hash of) the token that authenticated it and
+      // to the path, which names the object acted on (the order refunded), as the signed routes' bodies do.
+      const path = pathOf(req);
+      const key = idempotencyKeyOf(req, `${callerOf(req) ?? 'anonymous'}:${path}`);
+      return key ? new RequestClaim([key], sha256Hex(`${path}\n${stableJson(req.body ?? {})}`), this.idempotency) : null;
+    }
+    const scope = `${signed.scheme}:${signed.appId}`;
     const keys: ClaimKey[] = [];
     if (signed.nonce) {
       keys.push({ key: `nonce:${scope}:${signed.nonce}`, ttlSeconds: DAY_SECONDS, mismatch: () => new ReplayError('nonce 已被使用'), keepFailures: true });
     }
-    const header = headerOf(req, 'idempotency-key');
-    if (header !== undefined) {
-      if (!KEY_PATTERN.test(header)) throw new InvalidParamsError({ 'Idempotency-Key': 'Idempotency-Key 格式不正确' });
-      keys.push({ key: `key:${scope}:${route}:${header}`, ttlSeconds: DAY_SECONDS, mismatch: () => new ConflictError('Idempotency-Key 已用于不同的请求'), keepFailures: true });
-    }
+    const key = idempotencyKeyOf(req, `${scope}:${route}`);
+    if (key) keys.push(key);
     if (this.config.IDEMPOTENCY_WINDOW_SECONDS > 0 && this.reflector.get<boolean>(DEDUPE_IDENTICAL, context.getHandler())) {
       // Only successes: a payment refused for want of balance may be retried at once after a top-up.
       keys.push({ key: `same:${scope}:${route}:${sha256Hex(signed.canonical)}`, ttlSeconds: this.config.IDEMPOTENCY_WINDOW_SECONDS, mismatch: () => new ConflictError('请求冲突'), keepFailures: false });
     }
-    if (keys.length === 0) return null;
     return new RequestClaim(keys, sha256Hex(`${route}\n${signed.canonical}`), this.idempotency);
   }
 
@@ -96,6 +102,24 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     throw error;
   }
+}
+
+/** The request's `Idempotency-Key` header as a claim key in `scope` (caller and route); null without the header. */
+function idempotencyKeyOf(req: HttpRequest, scope: string): ClaimKey | null {
+  const header = headerOf(req, 'idempotency-key');
+  if (header === undefined) return null;
+  if (!IDEMPOTENCY_KEY_PATTERN.test(header)) throw new InvalidParamsError({ 'Idempotency-Key': 'Idempotency-Key 格式不正确' });
+  return { key: `key:${scope}:${header}`, ttlSeconds: DAY_SECONDS, mismatch: () => new ConflictError('Idempotency-Key 已用于不同的请求'), keepFailures: true };
+}
+
+/** JSON with object keys sorted: a body's hash must not depend on the order its client wrote the fields in. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 function failureOutcome(error: AppError): Extract<StoredOutcome, { ok: false }> {

@@ -5,17 +5,7 @@ import { affectedRows, isUniqueViolation } from '../../database/db-errors';
 import { insertRows } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
 import { AppError, ErrorCode } from '../errors/app-error';
-import { ClaimRecorder, RequestClaim, StoredOutcome } from './request-claim';
-
-/** A key of the claim is taken by a request recorded before (or committing right now). */
-export class ClaimTakenError extends Error {
-  constructor() {
-    super('an idempotency key of this request is already recorded');
-  }
-}
-
-/** What the records of a claim's keys say about the request. */
-export type Verdict = { kind: 'new' } | { kind: 'replay'; outcome: StoredOutcome } | { kind: 'refuse'; error: AppError };
+import { ClaimRecorder, ClaimTakenError, RequestClaim, StoredOutcome, Verdict } from './request-claim';
 
 export function outcomeToError(outcome: Extract<StoredOutcome, { ok: false }>): AppError {
   return new AppError(outcome.code as ErrorCode, outcome.msg, outcome.errors, outcome.httpStatus);
@@ -32,7 +22,7 @@ export class IdempotencyService implements ClaimRecorder {
 
   /** Inserts the claim's rows (all its keys, or those that keep failures) with `outcome`, in the caller's transaction. */
   async record(em: EntityManager, claim: RequestClaim, outcome: StoredOutcome): Promise<void> {
-    const keys = outcome.ok ? claim.keys : claim.keys.filter((k) => k.keepFailures);
+    const keys = claim.keysFor(outcome);
     if (keys.length === 0) return;
     const now = new Date();
     const text = JSON.stringify(outcome);
@@ -46,16 +36,22 @@ export class IdempotencyService implements ClaimRecorder {
   }
 
   /** `record` as a statement of its own, for requests whose handler wrote nothing or was refused. */
-  recordAlone(claim: RequestClaim, outcome: StoredOutcome): Promise<void> {
-    return this.tx.runStatement((em) => this.record(em, claim, outcome));
+  async recordAlone(claim: RequestClaim, outcome: StoredOutcome): Promise<void> {
+    if (claim.keysFor(outcome).length > 0) await this.tx.runStatement((em) => this.record(em, claim, outcome));
   }
 
   /**
    * Judges the request by the live records of its keys: refused when one was seen with another request (the first
-   * such key decides, nonce before Idempotency-Key before content), replayed when one holds this request's outcome,
-   * new otherwise. Expired records are deleted on the way, so that their keys can be recorded again.
+   * such key decides, nonce before Idempotency-Key before content), replayed when one holds this request's outcome;
+   * failing those, by the handler's own rule, if it added one; new otherwise. Expired records are deleted on the way,
+   * so that their keys can be recorded again.
    */
   async verdict(claim: RequestClaim): Promise<Verdict> {
+    const byKeys = claim.keys.length > 0 ? await this.verdictOfKeys(claim) : { kind: 'new' as const };
+    return byKeys.kind === 'new' && claim.earlierRequest ? claim.earlierRequest() : byKeys;
+  }
+
+  private async verdictOfKeys(claim: RequestClaim): Promise<Verdict> {
     const now = new Date();
     const found = await this.tx.manager.findBy(IdempotencyRecord, { key: In(claim.keys.map((k) => k.key)) });
     const live = found.filter((r) => r.expiresAt.getTime() > now.getTime());

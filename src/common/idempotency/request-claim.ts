@@ -18,6 +18,22 @@ export type StoredOutcome =
   | { ok: true; data: unknown }
   | { ok: false; code: number; msg: string; errors: Record<string, string>; httpStatus: number };
 
+/** What is known about a request from before: nothing (it is new), an answer to give again, or a refusal. */
+export type Verdict = { kind: 'new' } | { kind: 'replay'; outcome: StoredOutcome } | { kind: 'refuse'; error: AppError };
+
+/** A rule the handler itself holds (the mall's `outside_sn`): what it knows of the request from before. */
+export type EarlierRequestLookup = () => Promise<Verdict>;
+
+/**
+ * A key of the request is taken by one recorded before (or committing right now): a claim key's row, or the unique
+ * index behind the handler's own rule. The idempotency interceptor then judges the request.
+ */
+export class ClaimTakenError extends Error {
+  constructor() {
+    super('an idempotency key of this request is already recorded');
+  }
+}
+
 /** Writes a claim's rows with an outcome, in the transaction it is given (implemented by IdempotencyService). */
 export interface ClaimRecorder {
   record(em: EntityManager, claim: RequestClaim, outcome: StoredOutcome): Promise<void>;
@@ -30,10 +46,12 @@ export interface ClaimRecorder {
  * the request's answer: the claim's rows are then written with that answer as the transaction's last statement, so
  * the answer commits exactly with the effect, and a duplicate running beside it fails on the keys' primary key and
  * rolls back whole (the interceptor then replays the stored answer). A handler that writes nothing leaves the claim
- * unrecorded and the interceptor records the answer afterwards.
+ * unrecorded and the interceptor records the answer afterwards. A handler whose own unique index recognizes
+ * duplicates adds that rule with `alsoRecognizedBy` and throws `ClaimTakenError` when the index refuses the insert.
  */
 export class RequestClaim implements TransactionEpilogue {
   private recordedIn = false;
+  private earlier: EarlierRequestLookup | null = null;
 
   constructor(
     readonly keys: ClaimKey[],
@@ -43,6 +61,21 @@ export class RequestClaim implements TransactionEpilogue {
 
   get recorded(): boolean {
     return this.recordedIn;
+  }
+
+  /** The keys under which `outcome` is stored: all of them for an answer, those that keep failures for a refusal. */
+  keysFor(outcome: StoredOutcome): ClaimKey[] {
+    return outcome.ok ? this.keys : this.keys.filter((k) => k.keepFailures);
+  }
+
+  /** Adds the handler's own rule, asked after the keys when the request is judged. */
+  alsoRecognizedBy(lookup: EarlierRequestLookup): void {
+    this.earlier = lookup;
+  }
+
+  /** The handler's own rule, if it added one. */
+  get earlierRequest(): EarlierRequestLookup | null {
+    return this.earlier;
   }
 
   async writeIn(em: EntityManager, result: unknown): Promise<void> {
@@ -61,7 +94,7 @@ export function attachClaim(req: unknown, claim: RequestClaim): void {
 }
 
 /**
- * The request's claim, or undefined when no rule applies to it. Handed to the handler by a parameter decorator
+ * The request's claim, or undefined when the route takes none. Handed to the handler by a parameter decorator
  * rather than through AsyncLocalStorage, whose promise hooks cost about a tenth of a payment's CPU on Node 20.
  */
 export const Claim = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestClaim | undefined => (ctx.switchToHttp().getRequest() as WithClaim)[CLAIM]);

@@ -4,6 +4,7 @@ import { ExactIdentifiersBigMoney1796190000000 } from './1796190000000-ExactIden
 import { Refunds1796190100000 } from './1796190100000-Refunds';
 import { OrderNumberSlots1796190200000 } from './1796190200000-OrderNumberSlots';
 import { MemberApps1796190300000 } from './1796190300000-MemberApps';
+import { RefundKeysInRequestClaims1796190400000 } from './1796190400000-RefundKeysInRequestClaims';
 import { LineTitleFitsGoodsAndOption1796190600000 } from './1796190600000-LineTitleFitsGoodsAndOption';
 
 /** Migrations in order. `npm run migration:generate -- src/database/migrations/<Name>` writes a new file; add its class here. */
@@ -14,5 +15,6 @@ export const MIGRATIONS: Function[] = [
   Refunds1796190100000,
   OrderNumberSlots1796190200000,
   MemberApps1796190300000,
+  RefundKeysInRequestClaims1796190400000,
   LineTitleFitsGoodsAndOption1796190600000,
 ];

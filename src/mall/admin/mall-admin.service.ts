@@ -7,6 +7,7 @@ import { hexId } from '../../common/ids';
 import { Fen, fenToYuan, MAX_SUM_FEN, yuanToFen } from '../../common/money';
 import { compactTime, formatWireTime, parseWireTime } from '../../common/time';
 import { affectedRows, isUniqueViolation } from '../../database/db-errors';
+import { insertUnderFreshNumber } from '../../common/fresh-number';
 import { MallApp } from '../../database/entities/mall/mall-app.entity';
 import { MallCoupon, MallCouponStatus } from '../../database/entities/mall/mall-coupon.entity';
 import { MallGoods } from '../../database/entities/mall/mall-goods.entity';
@@ -70,16 +71,15 @@ export class MallAdminService {
   /** A merchant app with a fresh random secret; app ids look like the demo's (`yyyyMMdd` + 8 digits). */
   async createApp(dto: CreateAppDto): Promise<AppCreatedDto> {
     const secret = randomBytes(24).toString('hex');
-    for (let attempt = 1; ; attempt++) {
-      const now = new Date();
-      const appId = `${compactTime(now, this.config.APP_TIMEZONE).slice(0, 8)}${String(randomInt(0, 1e8)).padStart(8, '0')}`;
-      try {
+    return insertUnderFreshNumber(
+      async () => {
+        const now = new Date();
+        const appId = `${compactTime(now, this.config.APP_TIMEZONE).slice(0, 8)}${String(randomInt(0, 1e8)).padStart(8, '0')}`;
         await this.tx.run((em) => em.insert(MallApp, { appId, name: dto.name, secret, notifyUrl: dto.notify_url ?? '', enabled: true, createdAt: now }));
         return { app_id: appId, secret, name: dto.name, notify_url: dto.notify_url ?? '' };
-      } catch (error) {
-        if (!isUniqueViolation(error) || attempt >= 4) throw error;
-      }
-    }
+      },
+      { attempts: 4 },
+    );
   }
 
   async createStore(dto: CreateStoreDto): Promise<StoreViewDto> {

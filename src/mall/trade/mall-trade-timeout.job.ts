@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { LessThanOrEqual } from 'typeorm';
 import { AppLogger } from '../../common/http/app-logger';
-import { drainInBatches } from '../../common/jobs/periodic-job';
+import { drainInBatches, JobRegistry } from '../../common/jobs/job-registry';
 import { moved } from '../../common/lifecycle/transition';
 import { expiredIfCreatedBy } from '../../common/pay-deadline';
 import { AppConfig } from '../../config/app-config';
@@ -9,6 +9,7 @@ import { MallTrade, MallTradeStatus } from '../../database/entities/mall/mall-tr
 import { TransactionService } from '../../database/transaction.service';
 import { MallTradeLifecycle } from './mall-trade-lifecycle.service';
 
+const INTERVAL_MS = 30_000;
 const BATCH = 100;
 
 /**
@@ -17,13 +18,18 @@ const BATCH = 100;
  * closes it (releasing everything) and the other finds nothing to do.
  */
 @Injectable()
-export class MallTradeTimeoutJob {
+export class MallTradeTimeoutJob implements OnModuleInit {
   constructor(
+    private readonly jobs: JobRegistry,
     private readonly config: AppConfig,
     private readonly tx: TransactionService,
     private readonly lifecycle: MallTradeLifecycle,
     private readonly logger: AppLogger,
   ) {}
+
+  onModuleInit(): void {
+    this.jobs.register({ name: 'mall-trade-timeout', intervalMs: INTERVAL_MS, task: () => this.closeExpired() });
+  }
 
   /** Closes every unpaid trade past its deadline at `now`; returns how many this call closed. */
   closeExpired(now = new Date()): Promise<number> {

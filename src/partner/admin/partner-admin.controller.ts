@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../common/admin/admin.guard';
 import { PartnerApi } from '../../common/envelope/api-family.decorator';
 import { ErrorCode } from '../../common/errors/app-error';
 import { ApiEnvelope } from '../../common/swagger/api-responses';
 import { RefundListDto, RefundRequestDto } from '../../payments/refunds/refund.dto';
-import { IdempotencyKeyHeader } from '../../payments/refunds/refund-views';
+import { AcceptsIdempotencyKey } from '../../common/idempotency/accepts-idempotency-key.decorator';
+import { Claim, RequestClaim } from '../../common/idempotency/request-claim';
 import { OrderListResultDto, OrderResultDto } from '../dto/order-info.dto';
 import {
   AddressDto,
@@ -124,10 +125,10 @@ export class PartnerAdminController {
       'order closes it, returns its stock and takes back its score. Unpaid or closed orders: 42204; above what remains: 42205.',
   })
   @ApiParam({ name: 'order_no', example: '202201071757551641549475668' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, example: 'refund-0001', description: '重试键：同键同参数返回原退款 / retry key: the same key and parameters answer the original refund; without one each request is a new refund' })
+  @AcceptsIdempotencyKey()
   @ApiEnvelope('partner', PartnerRefundResultDto, [...ADMIN_ERRORS, NotFound, Conflict, IllegalState, RefundExceeds])
-  refund(@Param('order_no') orderNo: string, @Body() dto: RefundRequestDto, @IdempotencyKeyHeader() key?: string): Promise<PartnerRefundResultDto> {
-    return this.refunds.refund(orderNo, dto, key);
+  refund(@Param('order_no') orderNo: string, @Body() dto: RefundRequestDto, @Claim() claim?: RequestClaim): Promise<PartnerRefundResultDto> {
+    return this.refunds.refund(orderNo, dto, claim);
   }
 
   @Get('orders/:order_no/refunds')

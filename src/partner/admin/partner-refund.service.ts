@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { RequestClaim } from '../../common/idempotency/request-claim';
 import { NotFoundError } from '../../common/errors/app-error';
 import { fenToYuan, yuanToFen } from '../../common/money';
 import { AppConfig } from '../../config/app-config';
 import { PartnerOrder } from '../../database/entities/partner/partner-order.entity';
+import { Refund } from '../../database/entities/payments/refund.entity';
 import { TransactionService } from '../../database/transaction.service';
 import { RefundListDto, RefundRequestDto } from '../../payments/refunds/refund.dto';
-import { adminRefundKey, refundView } from '../../payments/refunds/refund-views';
+import { refundView } from '../../payments/refunds/refund-views';
 import { RefundService } from '../../payments/refunds/refund.service';
 import { PayType } from '../partner-order.service';
 import { REFUNDABLE_ORDER_STATUSES } from '../partner-order-refunds';
@@ -20,9 +23,9 @@ export class PartnerRefundService {
     private readonly refunds: RefundService,
   ) {}
 
-  async refund(orderNo: string, dto: RefundRequestDto, idempotencyKey?: string): Promise<PartnerRefundResultDto> {
+  /** The request's claim (its `Idempotency-Key`) commits with the refund, and the answer with it. */
+  async refund(orderNo: string, dto: RefundRequestDto, claim?: RequestClaim): Promise<PartnerRefundResultDto> {
     const amount = dto.amount === undefined ? null : yuanToFen(dto.amount);
-    const idempotency = adminRefundKey(idempotencyKey, `partner/orders/${orderNo}/refund`, { order_no: orderNo, amount, reason: dto.reason });
     const order = await this.order(orderNo);
     // The status is decided in the refund's transaction (42204 there); it is looked at here only so that an order
     // that was never paid gets no wallet payment record.
@@ -33,8 +36,8 @@ export class PartnerRefundService {
         : paid
           ? await this.refunds.walletPayment({ bizType: 'partner_order', bizNo: orderNo, amount: order.payAmount, subject: order.giftTitle, paidAt: order.paidAt ?? order.createdAt })
           : null;
-    const refund = await this.refunds.refund({ bizType: 'partner_order', bizNo: orderNo, outTradeNo, amount, reason: dto.reason, idempotency });
-    return { refund_no: refund.refundNo, order_no: orderNo, channel: refund.channel, amount: fenToYuan(refund.amount), status: refund.status };
+    const epilogue = claim && { writeIn: (em: EntityManager, opened: unknown) => claim.writeIn(em, answerOf(opened as Refund)) };
+    return answerOf(await this.refunds.refund({ bizType: 'partner_order', bizNo: orderNo, outTradeNo, amount, reason: dto.reason, epilogue }));
   }
 
   async list(orderNo: string): Promise<RefundListDto> {
@@ -48,4 +51,8 @@ export class PartnerRefundService {
     if (!order) throw new NotFoundError('订单不存在');
     return order;
   }
+}
+
+function answerOf(refund: Refund): PartnerRefundResultDto {
+  return { refund_no: refund.refundNo, order_no: refund.bizNo, channel: refund.channel, amount: fenToYuan(refund.amount), status: refund.status };
 }

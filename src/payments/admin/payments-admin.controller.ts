@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../common/admin/admin.guard';
+import { AcceptsIdempotencyKey } from '../../common/idempotency/accepts-idempotency-key.decorator';
+import { Claim, RequestClaim } from '../../common/idempotency/request-claim';
 import { PartnerApi } from '../../common/envelope/api-family.decorator';
 import { ErrorCode } from '../../common/errors/app-error';
 import { ApiEnvelope } from '../../common/swagger/api-responses';
 import { AdminPaymentListDto, PaymentQueryDto, PaymentRefundResultDto, RefundReasonDto } from '../refunds/refund.dto';
-import { adminRefundKey, IdempotencyKeyHeader } from '../refunds/refund-views';
 import { PaymentsAdminService } from './payments-admin.service';
 
 const { InvalidParams, BadSignature, NotFound, Conflict, IllegalState, RefundExceeds } = ErrorCode;
@@ -31,9 +32,9 @@ export class PaymentsAdminController {
     description: 'The flag clears when the refund succeeds. An Alipay refund whose answer was lost stays `pending` until the refund job decides it.',
   })
   @ApiParam({ name: 'out_trade_no', example: '202201071757550123456789' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, example: 'refund-0001', description: '重试键：同键同参数返回原退款 / retry key: the same key and parameters answer the original refund' })
+  @AcceptsIdempotencyKey()
   @ApiEnvelope('partner', PaymentRefundResultDto, [InvalidParams, BadSignature, NotFound, Conflict, IllegalState, RefundExceeds])
-  refund(@Param('out_trade_no') outTradeNo: string, @Body() dto: RefundReasonDto, @IdempotencyKeyHeader() key?: string): Promise<PaymentRefundResultDto> {
-    return this.admin.refund(outTradeNo, dto.reason, adminRefundKey(key, `payments/${outTradeNo}/refund`, { out_trade_no: outTradeNo, reason: dto.reason }));
+  refund(@Param('out_trade_no') outTradeNo: string, @Body() dto: RefundReasonDto, @Claim() claim?: RequestClaim): Promise<PaymentRefundResultDto> {
+    return this.admin.refund(outTradeNo, dto.reason, claim);
   }
 }

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../common/errors/app-error';
+import { RequestClaim } from '../../common/idempotency/request-claim';
 import { fenToYuan } from '../../common/money';
 import { formatWireTime } from '../../common/time';
 import { AppConfig } from '../../config/app-config';
 import { Payment } from '../../database/entities/payments/payment.entity';
+import { Refund } from '../../database/entities/payments/refund.entity';
 import { TransactionService } from '../../database/transaction.service';
 import { AdminPaymentDto, AdminPaymentListDto, PaymentRefundResultDto } from '../refunds/refund.dto';
 import { RefundService } from '../refunds/refund.service';
@@ -27,12 +30,15 @@ export class PaymentsAdminService {
     return { list: payments.map((p) => this.view(p)), total, page: query.page, page_size: query.pageSize };
   }
 
-  /** Refunds a payment flagged for refund, whole, through its channel; 42204 for one that is not flagged. */
-  async refund(outTradeNo: string, reason: string, idempotency?: { key: string; requestHash: string }): Promise<PaymentRefundResultDto> {
+  /**
+   * Refunds a payment flagged for refund, whole, through its channel; 42204 for one that is not flagged. The
+   * request's claim (its `Idempotency-Key`) commits with the refund, and the answer with it.
+   */
+  async refund(outTradeNo: string, reason: string, claim?: RequestClaim): Promise<PaymentRefundResultDto> {
     const payment = await this.tx.manager.findOneBy(Payment, { outTradeNo });
     if (!payment) throw new NotFoundError('支付单不存在');
-    const refund = await this.refunds.refund({ bizType: 'payment', bizNo: outTradeNo, outTradeNo, amount: null, reason, idempotency });
-    return { refund_no: refund.refundNo, out_trade_no: refund.outTradeNo, channel: refund.channel, amount: fenToYuan(refund.amount), status: refund.status };
+    const epilogue = claim && { writeIn: (em: EntityManager, opened: unknown) => claim.writeIn(em, answerOf(opened as Refund)) };
+    return answerOf(await this.refunds.refund({ bizType: 'payment', bizNo: outTradeNo, outTradeNo, amount: null, reason, epilogue }));
   }
 
   private view(p: Payment): AdminPaymentDto {
@@ -52,4 +58,8 @@ export class PaymentsAdminService {
       close_time: formatWireTime(p.closedAt, tz),
     };
   }
+}
+
+function answerOf(refund: Refund): PaymentRefundResultDto {
+  return { refund_no: refund.refundNo, out_trade_no: refund.outTradeNo, channel: refund.channel, amount: fenToYuan(refund.amount), status: refund.status };
 }

@@ -1,7 +1,6 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppLogger } from '../../common/http/app-logger';
-import { startPeriodicJob } from '../../common/jobs/periodic-job';
-import { AppConfig } from '../../config/app-config';
+import { JobRegistry } from '../../common/jobs/job-registry';
 import { RefundService } from './refund.service';
 
 const INTERVAL_MS = 30_000;
@@ -15,21 +14,15 @@ const BATCH = 50;
  * each decision is a conditional move of the refund.
  */
 @Injectable()
-export class RefundDecisionJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private stop?: () => Promise<void>;
-
+export class RefundDecisionJob implements OnModuleInit {
   constructor(
-    private readonly config: AppConfig,
+    private readonly jobs: JobRegistry,
     private readonly refunds: RefundService,
     private readonly logger: AppLogger,
   ) {}
 
-  onApplicationBootstrap(): void {
-    if (this.config.JOBS_ENABLED) this.stop = startPeriodicJob('refund-decision', INTERVAL_MS, () => this.decidePending(), this.logger);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.stop?.();
+  onModuleInit(): void {
+    this.jobs.register({ name: 'refund-decision', intervalMs: INTERVAL_MS, task: () => this.decidePending() });
   }
 
   /** Asks Alipay about each pending refund old enough at `now`; returns how many were decided. */

@@ -21,9 +21,6 @@ export class RefundReasonDto {
   reason: string;
 }
 
-/** An `Idempotency-Key` header, as §3 shapes it. */
-export const IDEMPOTENCY_KEY_PATTERN = /^[\w.:-]{1,64}$/;
-
 export class RefundViewDto {
   @ApiProperty({ description: '退款单号（支付宝 out_request_no）/ refund number (Alipay out_request_no)', example: 'RF220107175755A1B2C3' })
   refund_no: string;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, LessThanOrEqual, Raw } from 'typeorm';
-import { AppError, ConflictError, IllegalStateError, RefundExceedsError } from '../../common/errors/app-error';
+import { AppError, IllegalStateError, RefundExceedsError } from '../../common/errors/app-error';
+import { insertUnderFreshNumber } from '../../common/fresh-number';
 import { AppLogger } from '../../common/http/app-logger';
 import { moved } from '../../common/lifecycle/transition';
 import { Fen, yuanToFen } from '../../common/money';
@@ -24,12 +25,10 @@ export interface RefundRequest {
   /** Fen asked for; null: all that remains of the business object. */
   amount: Fen | null;
   reason: string;
-  /** An admin caller's `Idempotency-Key`, already scoped to its route, and the hash of what it asked for. */
-  idempotency?: { key: string; requestHash: string };
   /**
-   * Written last in the transaction that opens the refund, given the refund as it commits: a signed request's
-   * replay claim (SPEC §3), so that the refund and the claim commit together and a duplicate running beside it
-   * rolls back instead of refunding again.
+   * Written last in the transaction that opens the refund, given the refund as it commits: the request's replay
+   * claim (SPEC §3: nonce, Idempotency-Key), so that the refund and the claim commit together and a duplicate
+   * running beside it rolls back instead of refunding again.
    */
   epilogue?: TransactionEpilogue;
 }
@@ -37,6 +36,7 @@ export interface RefundRequest {
 /** What Alipay's answers to a refund say about it: decided either way, or not yet. */
 type RefundDecision = { status: 'success' } | { status: 'failed'; reason: string } | { status: 'pending' };
 
+/** A taken refund_no is astronomically rare; a few tries make it impossible. */
 const NUMBER_ATTEMPTS = 4;
 
 /**
@@ -71,22 +71,7 @@ export class RefundService {
   }
 
   private async refundOnce(request: RefundRequest): Promise<Refund> {
-    if (request.idempotency) {
-      const earlier = await this.byKey(request.idempotency);
-      if (earlier) return earlier;
-    }
-    let refund: Refund;
-    try {
-      refund = await this.openRefund(request);
-    } catch (error) {
-      if (!request.idempotency || !(isUniqueViolation(error) || error instanceof AppError)) throw error;
-      // The same key at the same moment: the request that got there first made the refund, and its refund is the
-      // answer, whether this one then collided on the key or found nothing left to refund (42205) or the order closed.
-      const earlier = await this.byKey(request.idempotency);
-      if (earlier) return earlier;
-      if (isUniqueViolation(error)) throw new ConflictError('请求处理中，请稍后重试');
-      throw error;
-    }
+    const refund = await this.openRefund(request);
     if (refund.status !== 'pending') return refund;
     return this.recordDecision(refund, await this.askAlipayToRefund(refund));
   }
@@ -156,21 +141,8 @@ export class RefundService {
     });
   }
 
-  private async byKey(idempotency: { key: string; requestHash: string }): Promise<Refund | null> {
-    const earlier = await this.tx.manager.findOneBy(Refund, { idempotencyKey: idempotency.key });
-    if (earlier && earlier.requestHash !== idempotency.requestHash) throw new ConflictError('Idempotency-Key 已用于不同的请求');
-    return earlier;
-  }
-
-  private async openRefund(request: RefundRequest): Promise<Refund> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.tx.run((em) => this.writeNewRefund(em, request, newRefundNo(new Date(), this.config.APP_TIMEZONE)), request.epilogue);
-      } catch (error) {
-        // a taken refund_no is astronomically rare; a taken idempotency key is the caller's to handle
-        if (!isUniqueViolation(error) || request.idempotency || attempt >= NUMBER_ATTEMPTS) throw error;
-      }
-    }
+  private openRefund(request: RefundRequest): Promise<Refund> {
+    return insertUnderFreshNumber(() => this.tx.run((em) => this.writeNewRefund(em, request, newRefundNo(new Date(), this.config.APP_TIMEZONE)), request.epilogue), { attempts: NUMBER_ATTEMPTS });
   }
 
   /**
@@ -210,8 +182,6 @@ export class RefundService {
       reason: request.reason,
       status: byWallet ? 'success' : 'pending',
       failReason: '',
-      idempotencyKey: request.idempotency?.key ?? null,
-      requestHash: request.idempotency?.requestHash ?? '',
       createdAt: now,
       finishedAt: byWallet ? now : null,
     };

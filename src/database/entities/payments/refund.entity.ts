@@ -9,7 +9,6 @@ export type RefundBizType = 'partner_order' | 'mall_order' | 'payment';
 /** One refund of (part of) one payment, through the channel that took the money (SPEC §10). */
 @Entity('refunds')
 @Index('uq_refund_no', ['refundNo'], { unique: true })
-@Index('uq_refund_idempotency_key', ['idempotencyKey'], { unique: true })
 @Index('ix_refund_out_trade_no', ['outTradeNo'])
 @Index('ix_refund_biz', ['bizType', 'bizNo'])
 @Index('ix_refund_status_created', ['status', 'createdAt'])
@@ -46,14 +45,6 @@ export class Refund {
   /** Why the channel refused it (`failed`), as the channel said it. */
   @Column({ type: 'varchar', length: 255, default: '' })
   failReason: string;
-
-  /** An admin caller's `Idempotency-Key`, scoped to its route; null without one. */
-  @Column({ type: 'varchar', length: 191, nullable: true })
-  idempotencyKey: string | null;
-
-  /** sha256 of what the keyed request asked for: tells a retry from a reuse of the key. */
-  @Column({ type: 'varchar', length: 64, default: '' })
-  requestHash: string;
 
   @DateTimeColumn()
   createdAt: Date;
