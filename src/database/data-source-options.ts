@@ -55,3 +55,13 @@ export function buildDataSourceOptions(config: Pick<AppConfig, 'DB_TYPE' | 'SQLI
     synchronize: true,
   };
 }
+
+/**
+ * The second connection to the embedded SQLite file, for reads outside transactions (transaction.service.ts): read-only,
+ * and with WAL (set by the writer, above) it reads the last committed state even while the writer is inside a
+ * transaction. None for an in-memory database, which no second connection can open.
+ */
+export function sqliteReaderOptions(writer: DataSourceOptions): Extract<DataSourceOptions, { type: 'better-sqlite3' }> | undefined {
+  if (writer.type !== 'better-sqlite3' || writer.database === ':memory:') return undefined;
+  return { ...writer, readonly: true, enableWAL: false, synchronize: false, migrationsRun: false };
+}

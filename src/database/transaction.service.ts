@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { ServiceBusyError } from '../common/errors/app-error';
+import { sqliteReaderOptions } from './data-source-options';
 import { isRetryableTransactionError } from './db-errors';
 
 /**
@@ -34,13 +35,22 @@ export interface TransactionEpilogue {
  * MySQL: READ COMMITTED; deadlocks and lock-wait timeouts (Galera certification failures included) retry the whole
  * transaction. Every write's reply must still carry the server's in-transaction flag: one that does not means the
  * server dropped the transaction under us, and the transaction fails instead of committing what is left of it.
- * SQLite (embedded, one process): better-sqlite3 has a single connection, so transactions are queued one after
- * another instead of interleaving on it.
+ * SQLite (embedded, one process): the writer is a single connection, so transactions are queued one after another
+ * instead of interleaving on it.
+ *
+ * Reads outside a transaction (`manager`) see only committed data. On MySQL every statement outside a transaction
+ * autocommits on a pooled connection of its own. On SQLite they go to a second, read-only connection: the writer
+ * may be inside a request's transaction at any await, and a read sent on it would see that transaction's
+ * uncommitted writes (a debit about to be rolled back). WAL lets the reader see the last commit without waiting
+ * for the writer. Queueing reads behind the writer would also be correct, but every read would then wait for
+ * every transaction queued before it.
  */
 @Injectable()
-export class TransactionService {
+export class TransactionService implements OnModuleInit, OnApplicationShutdown {
   private sqliteTail: Promise<unknown> = Promise.resolve();
   private readonly isSqlite: boolean;
+  /** SQLite: the read-only connection for reads outside transactions (an in-memory database has none). */
+  private sqliteReader?: DataSource;
   /**
    * Pooled MySQL connections already switched to READ COMMITTED for their whole session. Setting it once per
    * connection instead of `SET TRANSACTION ISOLATION LEVEL` before every transaction saves a round trip each time.
@@ -51,8 +61,18 @@ export class TransactionService {
     this.isSqlite = dataSource.options.type === 'better-sqlite3';
   }
 
+  async onModuleInit(): Promise<void> {
+    const options = sqliteReaderOptions(this.dataSource.options);
+    if (options) this.sqliteReader = await new DataSource(options).initialize();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.sqliteReader?.destroy();
+  }
+
+  /** For reads outside a transaction: they see committed data only. Writes go through `run` or `runStatement`. */
   get manager(): EntityManager {
-    return this.dataSource.manager;
+    return (this.sqliteReader ?? this.dataSource).manager;
   }
 
   /** Runs `work` in one transaction; `epilogue` writes last, inside it, with the work's result. */
