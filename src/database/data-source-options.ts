@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { TransactionLossSubscriber } from './transaction-loss.subscriber';
 
 /**
  * One description of the database for the service, the tests and the TypeORM CLI (`ormconfig.ts`).
@@ -29,6 +30,7 @@ export function buildDataSourceOptions(config: Pick<AppConfig, 'DB_TYPE' | 'SQLI
       migrations: MIGRATIONS,
       migrationsRun: true,
       migrationsTransactionMode: 'each',
+      subscribers: [TransactionLossSubscriber],
       extra: {
         connectionLimit: config.DB_POOL_SIZE,
         waitForConnections: true,

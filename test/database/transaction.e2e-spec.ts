@@ -2,7 +2,8 @@ import { EntityManager } from 'typeorm';
 import { PartnerLevel } from '../../src/database/entities/partner/partner-level.entity';
 import { In } from 'typeorm';
 import { execute, executeOne, updateWhere } from '../../src/database/sql';
-import { TransactionLostError, TransactionService } from '../../src/database/transaction.service';
+import { TransactionLostError } from '../../src/database/transaction-loss.subscriber';
+import { TransactionService } from '../../src/database/transaction.service';
 import { describeEachEngine } from '../support/each-engine';
 import { useQueryLog } from '../support/query-log';
 
