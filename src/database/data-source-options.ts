@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { TransactionLossSubscriber } from './transaction-loss.subscriber';
 
 /**
  * One description of the database for the service, the tests and the TypeORM CLI (`ormconfig.ts`).
@@ -29,6 +30,7 @@ export function buildDataSourceOptions(config: Pick<AppConfig, 'DB_TYPE' | 'SQLI
       migrations: MIGRATIONS,
       migrationsRun: true,
       migrationsTransactionMode: 'each',
+      subscribers: [TransactionLossSubscriber],
       extra: {
         connectionLimit: config.DB_POOL_SIZE,
         waitForConnections: true,
@@ -54,4 +56,14 @@ export function buildDataSourceOptions(config: Pick<AppConfig, 'DB_TYPE' | 'SQLI
     },
     synchronize: true,
   };
+}
+
+/**
+ * The second connection to the embedded SQLite file, for reads outside transactions (transaction.service.ts): read-only,
+ * and with WAL (set by the writer, above) it reads the last committed state even while the writer is inside a
+ * transaction. None for an in-memory database, which no second connection can open.
+ */
+export function sqliteReaderOptions(writer: DataSourceOptions): Extract<DataSourceOptions, { type: 'better-sqlite3' }> | undefined {
+  if (writer.type !== 'better-sqlite3' || writer.database === ':memory:') return undefined;
+  return { ...writer, readonly: true, enableWAL: false, synchronize: false, migrationsRun: false };
 }

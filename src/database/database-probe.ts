@@ -1,8 +1,8 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import type { Pool } from 'mysql2';
+import type { PoolConnection } from 'mysql2';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { PoolGuard } from './pool-guard';
+import { GuardablePool, PoolGuard } from './pool-guard';
 
 /**
  * Whether the database answers, for `/health`. On MySQL it asks over a connection of its own, outside the
@@ -12,7 +12,7 @@ import { PoolGuard } from './pool-guard';
  */
 @Injectable()
 export class DatabaseProbe implements OnModuleDestroy {
-  private readonly pool?: Pool;
+  private readonly pool?: PoolGuard;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -21,8 +21,8 @@ export class DatabaseProbe implements OnModuleDestroy {
     if (config.DB_TYPE !== 'mysql' || !config.DATABASE_URL) return;
     // Required here, not imported at the top: on SQLite mysql2 would be loaded for nothing (60 ms of the start).
     const { createPool } = require('mysql2') as typeof import('mysql2');
-    this.pool = createPool({ uri: config.DATABASE_URL.replace(/^mariadb:/, 'mysql:'), connectionLimit: 1, connectTimeout: 3000, enableKeepAlive: true });
-    new PoolGuard(this.pool as unknown as ConstructorParameters<typeof PoolGuard>[0], config.DB_ACQUIRE_TIMEOUT_MS).install();
+    const pool = createPool({ uri: config.DATABASE_URL.replace(/^mariadb:/, 'mysql:'), connectionLimit: 1, connectTimeout: 3000, enableKeepAlive: true });
+    this.pool = new PoolGuard(pool as unknown as GuardablePool, config.DB_ACQUIRE_TIMEOUT_MS);
   }
 
   async ping(): Promise<void> {
@@ -33,7 +33,17 @@ export class DatabaseProbe implements OnModuleDestroy {
   query<T>(sql: string): Promise<T[]> {
     const pool = this.pool;
     if (!pool) return this.dataSource.query(sql);
-    return new Promise<T[]>((resolve, reject) => pool.query(sql, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
+    return new Promise<T[]>((resolve, reject) =>
+      pool.getConnection((failed, lent) => {
+        if (failed) return reject(failed);
+        const connection = lent as PoolConnection;
+        connection.query(sql, (error, rows) => {
+          connection.release();
+          if (error) reject(error);
+          else resolve(rows as T[]);
+        });
+      }),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,10 +1,12 @@
+import type { PoolOptions } from 'mysql2';
 import { isConnectionFailure } from './db-errors';
 
 type ConnectionCallback = (error: Error | null, connection?: { release(): void }) => void;
 
-/** The part of a mysql2 pool the guard wraps. */
+/** The part of a mysql2 pool the guard stands in front of (all TypeORM's MySQL driver calls). */
 export interface GuardablePool {
   getConnection(callback: ConnectionCallback): void;
+  end(callback?: (error?: Error | null) => void): void;
 }
 
 function poolError(code: 'DB_UNREACHABLE' | 'DB_ACQUIRE_TIMEOUT' | 'DB_BUSY', message: string): Error {
@@ -25,27 +27,28 @@ function poolError(code: 'DB_UNREACHABLE' | 'DB_ACQUIRE_TIMEOUT' | 'DB_BUSY', me
  * - Fail fast: once a connection attempt has failed with a connection error, the database counts as down.
  *   One request at a time is let through to try again (the probe); every other request fails at once with
  *   `DB_UNREACHABLE`. The first success, probe or not, counts it as up again.
+ *
+ * A wrapper in front of the pool, not a change to it: `guardedMysql2` hands TypeORM (through its `driver` option)
+ * a mysql2 whose `createPool` returns the pool behind a guard.
  */
-export class PoolGuard {
+export class PoolGuard implements GuardablePool {
   private down = false;
   private probing = false;
   /** Acquisitions the pool has not answered yet (those timed out included: they still hold a place in its queue). */
   private waiting = 0;
 
   constructor(
-    private readonly pool: GuardablePool,
+    /** The guarded mysql2 pool (its own counts are read for metrics). */
+    readonly pool: GuardablePool,
     private readonly acquireTimeoutMs: number,
     private readonly maxWaiting = Number.POSITIVE_INFINITY,
   ) {}
 
-  /** Replaces the pool's `getConnection` with the guarded one (TypeORM's MySQL driver calls it for every query runner). */
-  install(): this {
-    const acquire = this.pool.getConnection.bind(this.pool);
-    this.pool.getConnection = (callback) => this.getConnection(acquire, callback);
-    return this;
+  end(callback?: (error?: Error | null) => void): void {
+    this.pool.end(callback);
   }
 
-  private getConnection(acquire: GuardablePool['getConnection'], callback: ConnectionCallback): void {
+  getConnection(callback: ConnectionCallback): void {
     if (this.down && this.probing) {
       callback(poolError('DB_UNREACHABLE', '数据库暂不可达'));
       return;
@@ -62,7 +65,7 @@ export class PoolGuard {
       answered = true;
       callback(poolError('DB_ACQUIRE_TIMEOUT', `no database connection within ${this.acquireTimeoutMs} ms`));
     }, this.acquireTimeoutMs);
-    acquire((error, connection) => {
+    this.pool.getConnection((error, connection) => {
       this.waiting--;
       if (probe) this.probing = false;
       if (!error) this.down = false;
@@ -76,4 +79,16 @@ export class PoolGuard {
       callback(error, connection);
     });
   }
+}
+
+/**
+ * mysql2 as TypeORM's MySQL `driver`, except that every pool it creates stands behind a `PoolGuard` (TypeORM's MySQL
+ * driver takes a connection from its pool for every query runner).
+ */
+export function guardedMysql2(acquireTimeoutMs: number, maxWaiting?: number): object {
+  // Required here, not imported at the top: on SQLite mysql2 would be loaded for nothing.
+  const mysql2 = require('mysql2') as typeof import('mysql2');
+  const createPool = (options: PoolOptions) => new PoolGuard(mysql2.createPool(options) as unknown as GuardablePool, acquireTimeoutMs, maxWaiting);
+  // Enumerable: TypeORM takes a driver object without enumerable keys for a failed `require`.
+  return Object.create(mysql2, { createPool: { value: createPool, enumerable: true } });
 }

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { ServiceBusyError } from '../common/errors/app-error';
+import { sqliteReaderOptions } from './data-source-options';
 import { isRetryableTransactionError } from './db-errors';
+import { endWatch, TransactionLostError, watchTransaction } from './transaction-loss.subscriber';
 
 /**
  * Lock conflicts are retried as whole transactions. Enough attempts that 50 parallel changes of one row settle, and
@@ -13,9 +15,6 @@ import { isRetryableTransactionError } from './db-errors';
 const MAX_ATTEMPTS = 16;
 const BACKOFF_BASE_MS = 8;
 const BACKOFF_CAP_MS = 400;
-
-/** The server's "in transaction" flag in the status of every OK packet (MySQL protocol, SERVER_STATUS_IN_TRANS). */
-const SERVER_STATUS_IN_TRANS = 0x0001;
 
 /**
  * Something a transaction writes last, inside it, with the work's result: the idempotency layer records a request's
@@ -33,14 +32,24 @@ export interface TransactionEpilogue {
  *
  * MySQL: READ COMMITTED; deadlocks and lock-wait timeouts (Galera certification failures included) retry the whole
  * transaction. Every write's reply must still carry the server's in-transaction flag: one that does not means the
- * server dropped the transaction under us, and the transaction fails instead of committing what is left of it.
- * SQLite (embedded, one process): better-sqlite3 has a single connection, so transactions are queued one after
- * another instead of interleaving on it.
+ * server dropped the transaction under us, and the transaction fails instead of committing what is left of it
+ * (transaction-loss.subscriber.ts).
+ * SQLite (embedded, one process): the writer is a single connection, so transactions are queued one after another
+ * instead of interleaving on it.
+ *
+ * Reads outside a transaction (`manager`) see only committed data. On MySQL every statement outside a transaction
+ * autocommits on a pooled connection of its own. On SQLite they go to a second, read-only connection: the writer
+ * may be inside a request's transaction at any await, and a read sent on it would see that transaction's
+ * uncommitted writes (a debit about to be rolled back). WAL lets the reader see the last commit without waiting
+ * for the writer. Queueing reads behind the writer would also be correct, but every read would then wait for
+ * every transaction queued before it.
  */
 @Injectable()
-export class TransactionService {
+export class TransactionService implements OnModuleInit, OnApplicationShutdown {
   private sqliteTail: Promise<unknown> = Promise.resolve();
   private readonly isSqlite: boolean;
+  /** SQLite: the read-only connection for reads outside transactions (an in-memory database has none). */
+  private sqliteReader?: DataSource;
   /**
    * Pooled MySQL connections already switched to READ COMMITTED for their whole session. Setting it once per
    * connection instead of `SET TRANSACTION ISOLATION LEVEL` before every transaction saves a round trip each time.
@@ -51,8 +60,18 @@ export class TransactionService {
     this.isSqlite = dataSource.options.type === 'better-sqlite3';
   }
 
+  async onModuleInit(): Promise<void> {
+    const options = sqliteReaderOptions(this.dataSource.options);
+    if (options) this.sqliteReader = await new DataSource(options).initialize();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.sqliteReader?.destroy();
+  }
+
+  /** For reads outside a transaction: they see committed data only. Writes go through `run` or `runStatement`. */
   get manager(): EntityManager {
-    return this.dataSource.manager;
+    return (this.sqliteReader ?? this.dataSource).manager;
   }
 
   /** Runs `work` in one transaction; `epilogue` writes last, inside it, with the work's result. */
@@ -107,34 +126,19 @@ export class TransactionService {
   }
 }
 
-/**
- * The server left the transaction while we were still writing in it (see `TransactionService`): the write it answers
- * ran on its own. Never retried, since that write may have committed alone; logged as the defect it would be.
- */
-export class TransactionLostError extends Error {
-  constructor(sql: string) {
-    super(`the server is no longer in the transaction after: ${sql.slice(0, 120)}`);
-  }
-}
-
 /** A MySQL transaction: START TRANSACTION, the work with every write's reply checked, COMMIT; ROLLBACK on any failure. */
 async function inTransaction<T>(runner: QueryRunner, work: (em: EntityManager) => Promise<T>): Promise<T> {
   await runner.startTransaction();
-  const query = runner.query.bind(runner) as (sql: string, parameters?: unknown[], structured?: boolean) => Promise<{ raw?: unknown } | unknown>;
-  runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
-    const result = await query(sql, parameters, structured);
-    const raw = structured ? (result as { raw?: unknown }).raw : result;
-    const status = (raw as { serverStatus?: number } | null)?.serverStatus;
-    if (status !== undefined && (status & SERVER_STATUS_IN_TRANS) === 0) throw new TransactionLostError(sql);
-    return result;
-  }) as QueryRunner['query'];
+  watchTransaction(runner);
   try {
     const result = await work(runner.manager);
-    runner.query = query as QueryRunner['query'];
+    const lostAfter = endWatch(runner);
+    if (lostAfter) throw new TransactionLostError(lostAfter);
     await runner.commitTransaction();
     return result;
   } catch (error) {
-    runner.query = query as QueryRunner['query'];
+    // The ROLLBACK goes out even after the server left the transaction: it ends whatever the connection is in.
+    endWatch(runner);
     // A connection that died mid-transaction cannot roll back; the server discards the transaction anyway.
     if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
     throw error;

@@ -63,7 +63,8 @@ export class MetricsService {
   }
 
   private pool(): Mysql2PoolInternals {
-    return (this.dataSource.driver as { pool?: Mysql2PoolInternals }).pool ?? {};
+    // TypeORM's MySQL pool is the mysql2 pool behind its guard (database/pool-guard.ts).
+    return (this.dataSource.driver as { pool?: { pool: Mysql2PoolInternals } }).pool?.pool ?? {};
   }
 
   contentType(): string {

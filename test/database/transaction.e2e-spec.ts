@@ -2,7 +2,8 @@ import { EntityManager } from 'typeorm';
 import { PartnerLevel } from '../../src/database/entities/partner/partner-level.entity';
 import { In } from 'typeorm';
 import { execute, executeOne, updateWhere } from '../../src/database/sql';
-import { TransactionLostError, TransactionService } from '../../src/database/transaction.service';
+import { TransactionLostError } from '../../src/database/transaction-loss.subscriber';
+import { TransactionService } from '../../src/database/transaction.service';
 import { describeEachEngine } from '../support/each-engine';
 import { useQueryLog } from '../support/query-log';
 
@@ -13,7 +14,7 @@ import { useQueryLog } from '../support/query-log';
  */
 const insertLevel = (em: EntityManager, id: string) => execute(em, 'INSERT INTO partner_levels (id, name, level_rank) VALUES (?, ?, ?)', [id, id, 1]);
 
-describeEachEngine('transactions', (ctx) => {
+describeEachEngine('transactions', (ctx, engine) => {
   const log = useQueryLog(ctx);
   let seq = 0;
   const id = (label: string) => `${label}-${seq++}`;
@@ -92,8 +93,10 @@ describeEachEngine('transactions', (ctx) => {
     }
   });
 
-  it('on MySQL, a write answered outside the transaction fails it instead of committing the rest', async () => {
-    if (ctx().engine !== 'mysql') return;
+  // Only a database server can leave a transaction on its own (a Galera node aborting it); the embedded SQLite cannot.
+  const onMysql = engine === 'mysql' ? it : it.skip;
+
+  onMysql('on MySQL, a write answered outside the transaction fails it, and nothing after it is written', async () => {
     const [before, after] = [id('before'), id('after')];
     const failed = tx().run(async (em) => {
       await insertLevel(em, before);
@@ -102,5 +105,6 @@ describeEachEngine('transactions', (ctx) => {
       await insertLevel(em, after);
     });
     await expect(failed).rejects.toBeInstanceOf(TransactionLostError);
+    expect(await exists(after)).toBe(false);
   });
 });

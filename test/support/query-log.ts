@@ -1,4 +1,5 @@
 import type { Logger } from 'typeorm';
+import { TransactionService } from '../../src/database/transaction.service';
 import type { TestApp } from './test-app';
 
 /**
@@ -18,12 +19,12 @@ export class QueryLog implements Logger {
   log(): void {}
 }
 
-/** A query log of the test app, from its `beforeAll` on. */
+/** A query log of the test app, from its `beforeAll` on: its writes, and its reads outside transactions (SQLite's read connection). */
 export function useQueryLog(ctx: () => TestApp): QueryLog {
   const log = new QueryLog();
   beforeAll(() => {
     // The query runners read `dataSource.logger` on every statement, so swapping it logs from here on.
-    (ctx().dataSource as { logger: Logger }).logger = log;
+    for (const source of new Set([ctx().dataSource, ctx().app.get(TransactionService).manager.connection])) (source as { logger: Logger }).logger = log;
   });
   return log;
 }
