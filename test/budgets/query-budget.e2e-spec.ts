@@ -1,6 +1,6 @@
 import { PartnerOrder } from '../../src/database/entities/partner/partner-order.entity';
 import { Payment } from '../../src/database/entities/payments/payment.entity';
-import { AlipaySandboxService } from '../../src/payments/alipay/alipay-sandbox.service';
+import { AlipaySandboxService } from '../../src/dev/alipay-sandbox/alipay-sandbox.service';
 import { describeEachEngine } from '../support/each-engine';
 import { QueryLog, useQueryLog } from '../support/query-log';
 import { signMall, signPartner } from '../support/signing';

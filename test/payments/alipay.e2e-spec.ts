@@ -7,7 +7,7 @@ import { Payment, PaymentStatus } from '../../src/database/entities/payments/pay
 import * as sql from '../../src/database/sql';
 import { TransactionService } from '../../src/database/transaction.service';
 import { SANDBOX_APP_ID, SANDBOX_SELLER_ID } from '../../src/payments/alipay/alipay-keys';
-import { AlipaySandboxService } from '../../src/payments/alipay/alipay-sandbox.service';
+import { AlipaySandboxService } from '../../src/dev/alipay-sandbox/alipay-sandbox.service';
 import { AlipayService } from '../../src/payments/alipay/alipay.service';
 import { PaymentSettlementRegistry, SettlementHandler } from '../../src/payments/payment-settlement.registry';
 import { PaymentService } from '../../src/payments/payment.service';
