@@ -5,7 +5,7 @@
  * `cp -r dist bench/results/dist-before`. Every build gets its own scratch database and fixtures; then the builds
  * take 600-request bursts in turn, ROUNDS times (the first round warms up and is not counted), and the medians of the
  * service's and MariaDB's CPU per request are printed. Taking turns keeps the machine's drift from hour to hour out of
- * the comparison, which single full runs cannot (README, "Performance"). `pay` pays by balance, `alipay` by Alipay
+ * the comparison, which single full runs cannot (docs/performance.md, "Method"). `pay` pays by balance, `alipay` by Alipay
  * (the answer carries a signed pay URL). `notify` first pays ROUNDS × 600 orders by Alipay on each build (not
  * measured), then sends their TRADE_SUCCESS notifies, signed before the rounds.
  */

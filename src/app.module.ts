@@ -6,6 +6,8 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoDataModule } from './database/demo-data/demo-data.module';
+import { DevModule } from './dev/dev.module';
+import { SwaggerPage } from './docs/swagger';
 import { HealthController } from './health/health.controller';
 import { MallModule } from './mall/mall.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -15,11 +17,12 @@ import { PaymentsModule } from './payments/payments.module';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const dev = DevModule.forRoot(config);
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), CommonModule, DemoDataModule, PaymentsModule, PartnerModule, MallModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), CommonModule, DemoDataModule, PaymentsModule, ...(dev ? [dev] : []), PartnerModule, MallModule, MetricsModule],
       controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: FallbackExceptionFilter }],
+      providers: [{ provide: APP_FILTER, useClass: FallbackExceptionFilter }, SwaggerPage],
     };
   }
 }

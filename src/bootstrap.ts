@@ -14,7 +14,7 @@ import { setupSwagger } from './docs/swagger';
 import { addHttpMetrics } from './metrics/http-metrics';
 
 /**
- * The HTTP server under Nest: Fastify, for its lower CPU per request (docs/performance.md, "Fastify adapter"). It sends
+ * The HTTP server under Nest: Fastify, for its lower CPU per request (docs/performance-history.md, "Fastify adapter"). It sends
  * no ETag (no client revalidates API answers) and no X-Powered-By of its own.
  */
 export function createHttpAdapter(): FastifyAdapter {

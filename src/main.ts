@@ -11,7 +11,7 @@ import { prepareAlipayKeys } from './payments/alipay/alipay-keys';
 
 /** Every way the start can fail, as one JSON log line with what to do; never a stack trace per retry. */
 function startupFailure(error: unknown, config: { DB_TYPE: string; DATABASE_URL?: string; PORT: number; SQLITE_PATH: string } | undefined): { msg: string; hint: string } {
-  if (error instanceof ConfigError) return { msg: error.message.replace(/\n\s*-\s*/g, '; ').replace(':;', ':'), hint: 'fix these environment variables (see the README, Configuration)' };
+  if (error instanceof ConfigError) return { msg: error.message.replace(/\n\s*-\s*/g, '; ').replace(':;', ':'), hint: 'fix these environment variables (see docs/operations.md, Configuration)' };
   if (error instanceof StartupError) return { msg: error.message, hint: error.hint };
   const code = (error as { code?: string }).code;
   if (code === 'EADDRINUSE') return { msg: `port ${config?.PORT} is in use`, hint: 'stop the process that holds it, or set PORT to another port' };

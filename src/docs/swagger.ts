@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Injectable, Optional } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { onSendHookHandler } from 'fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { AppConfig, DEV_ADMIN_TOKEN, DEV_PARTNER_SIGN_KEY } from '../config/app-config';
-import { DEMO_MALL_APP_ID, DEMO_MALL_SECRET } from '../database/demo-data/demo-data';
+import { AppConfig } from '../config/app-config';
 import { addValidationBounds } from './validation-schema';
-import { createPageSigner, DevSigningKeys, installPageSigning, signSwaggerRequest } from './swagger-signing';
 
 const DESCRIPTION = readFileSync(join(__dirname, 'swagger-description.md'), 'utf8');
 
@@ -22,32 +20,31 @@ export function buildOpenApiDocument(app: INestApplication, serverUrl: string): 
   return addValidationBounds(SwaggerModule.createDocument(app, builder.build()));
 }
 
-/**
- * Swagger UI at /docs and the document at /docs-json. In development the page signs "Try it out"
- * requests with the development keys (swagger-signing.ts) and pre-authorizes the admin token; production
- * serves neither.
- */
+/** What a development tool adds to the Swagger page (src/dev/): a script and Swagger UI options. */
+export abstract class SwaggerPageExtension {
+  abstract customJs(): string;
+  abstract swaggerOptions(): Record<string, unknown>;
+}
+
+/** The page's extension when the development module provides one; none in production. */
+@Injectable()
+export class SwaggerPage {
+  constructor(@Optional() readonly extension?: SwaggerPageExtension) {}
+}
+
+/** Swagger UI at /docs and the document at /docs-json. */
 export function setupSwagger(app: NestFastifyApplication, config: AppConfig): void {
   sendDocsAsUtf8(app);
-  const dev = !config.isProduction && config.PARTNER_SIGN_KEY === DEV_PARTNER_SIGN_KEY;
-  const keys: DevSigningKeys = { partnerKey: DEV_PARTNER_SIGN_KEY, mallAppId: DEMO_MALL_APP_ID, mallSecret: DEMO_MALL_SECRET };
-  const pageSigning = `(${installPageSigning.toString()})((${createPageSigner.toString()})(), ${JSON.stringify(keys)});`;
+  const extension = app.get(SwaggerPage).extension;
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, config.PUBLIC_BASE_URL), {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Order & Payment Service API',
-    customJsStr: dev ? pageSigning : undefined,
+    customJsStr: extension?.customJs(),
     swaggerOptions: {
       persistAuthorization: false,
       displayRequestDuration: true,
       tryItOutEnabled: false,
-      ...(dev
-        ? {
-            requestInterceptor: signSwaggerRequest,
-            authAction: config.ADMIN_TOKEN === DEV_ADMIN_TOKEN
-              ? { admin: { name: 'admin', schema: { type: 'http', scheme: 'bearer' }, value: DEV_ADMIN_TOKEN } }
-              : undefined,
-          }
-        : {}),
+      ...extension?.swaggerOptions(),
     },
   });
 }

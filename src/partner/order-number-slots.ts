@@ -16,7 +16,7 @@ const RELEASED = new Date(0);
 /**
  * This instance's lease on one of the order-number slots, and the clock that uses it. Instances sharing a database
  * each lease a different slot at start and renew it while they run, so their order numbers fall on different
- * milliseconds instead of colliding (measured with three instances: README, "Galera"). Uniqueness never depends on
+ * milliseconds instead of colliding (measured with three instances: docs/galera.md). Uniqueness never depends on
  * it: without a slot (all taken, the database away) the clock takes any millisecond and the unique index bumps.
  */
 @Injectable()

@@ -3,8 +3,6 @@ import { AppConfig } from '../config/app-config';
 import { AlipayKeys, loadAlipayKeys } from './alipay/alipay-keys';
 import { AlipayNotifyController } from './alipay/alipay-notify.controller';
 import { AlipayNotifyService } from './alipay/alipay-notify.service';
-import { AlipaySandboxController } from './alipay/alipay-sandbox.controller';
-import { AlipaySandboxService } from './alipay/alipay-sandbox.service';
 import { AlipayService } from './alipay/alipay.service';
 import { PaymentsAdminController } from './admin/payments-admin.controller';
 import { PaymentsAdminService } from './admin/payments-admin.service';
@@ -18,7 +16,7 @@ import { RefundService } from './refunds/refund.service';
 import { WalletService } from './wallet/wallet.service';
 
 @Module({
-  controllers: [AlipayNotifyController, AlipaySandboxController, PaymentsAdminController],
+  controllers: [AlipayNotifyController, PaymentsAdminController],
   providers: [
     WalletService,
     PaymentService,
@@ -26,7 +24,6 @@ import { WalletService } from './wallet/wallet.service';
     { provide: AlipayKeys, inject: [AppConfig], useFactory: loadAlipayKeys },
     AlipayService,
     AlipayNotifyService,
-    AlipaySandboxService,
     PaymentReconciliation,
     RefundHandlerRegistry,
     RefundService,
@@ -34,6 +31,6 @@ import { WalletService } from './wallet/wallet.service';
     LatePaymentRefunds,
     PaymentsAdminService,
   ],
-  exports: [WalletService, PaymentService, PaymentSettlementRegistry, AlipayService, PaymentReconciliation, RefundHandlerRegistry, RefundService],
+  exports: [WalletService, PaymentService, PaymentSettlementRegistry, AlipayKeys, AlipayService, PaymentReconciliation, RefundHandlerRegistry, RefundService],
 })
 export class PaymentsModule {}

@@ -1,12 +1,12 @@
 import { PartnerOrder } from '../../src/database/entities/partner/partner-order.entity';
 import { Payment } from '../../src/database/entities/payments/payment.entity';
-import { AlipaySandboxService } from '../../src/payments/alipay/alipay-sandbox.service';
+import { AlipaySandboxService } from '../../src/dev/alipay-sandbox/alipay-sandbox.service';
 import { describeEachEngine } from '../support/each-engine';
 import { QueryLog, useQueryLog } from '../support/query-log';
 import { signMall, signPartner } from '../support/signing';
 
 /**
- * Query budgets (README, "Query budgets"): how many SQL statements one request may send, transaction control
+ * Query budgets (docs/performance.md, "Query budgets"): how many SQL statements one request may send, transaction control
  * (START TRANSACTION, COMMIT, SET) included. On MySQL every statement is a round trip of its own (no multi-statement
  * queries: they are not safe on Galera), and every round trip is a socket write and a wait. A change that adds a
  * query to a hot path, or a loop that queries per goods line or per store (N+1), fails here.
@@ -28,7 +28,7 @@ let seq = 0;
 const nonce = () => `budget-${Date.now().toString(36)}-${seq++}`;
 
 /**
- * The budgets (README, "Query budgets"), per engine, after warm-up. SQLite reads back rows TypeORM inserted with
+ * The budgets (docs/performance.md, "Query budgets"), per engine, after warm-up. SQLite reads back rows TypeORM inserted with
  * generated or default columns. Mall create sends a fixed number of statements whatever its stores and goods lines
  * (all orders in one INSERT, all lines in one, the stock of goods in batched conditional UPDATEs). A request with
  * idempotency keys (nonce, or the partner pay's content key) records them with its answer as the last statement of

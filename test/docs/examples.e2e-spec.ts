@@ -1,4 +1,4 @@
-import { createPageSigner, DevSigningKeys } from '../../src/docs/swagger-signing';
+import { createPageSigner, DevSigningKeys } from '../../src/dev/swagger-signing';
 import { DEMO_MALL_APP_ID, DEMO_MALL_SECRET } from '../../src/database/demo-data/demo-data';
 import { describeEachEngine } from '../support/each-engine';
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signCommand } from '../../scripts/sign';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -25,10 +25,17 @@ describe('README', () => {
     for (const command of ['npm install', 'npm start', 'npm test']) expect(first).toContain(command);
   });
 
-  it('names only npm scripts that exist', () => {
-    const named = [...README.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]);
-    expect(named.length).toBeGreaterThan(5);
-    expect(named.filter((name) => !SCRIPTS.includes(name))).toEqual([]);
+  it('names only npm scripts that exist, and so do the docs', () => {
+    const named = (text: string) => [...text.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]);
+    expect(named(README).length).toBeGreaterThan(5);
+    expect(named(README).filter((name) => !SCRIPTS.includes(name))).toEqual([]);
+    for (const file of readdirSync(join(ROOT, 'docs'))) {
+      expect({ file, missing: named(readFileSync(join(ROOT, 'docs', file), 'utf8')).filter((name) => !SCRIPTS.includes(name)) }).toEqual({ file, missing: [] });
+    }
+  });
+
+  it('stays short: under 8 KB, the depth in docs/', () => {
+    expect(Buffer.byteLength(README)).toBeLessThan(8192);
   });
 
   it('no longer claims that Execute in Swagger returns the same order', () => {

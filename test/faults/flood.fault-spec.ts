@@ -9,7 +9,7 @@ import { connectMysql, removeDataDir, ScratchDatabase, scratchDatabase, ServiceP
 import { faultServer, requireBuild } from './fault-support';
 
 /**
- * Finding 4 of issue 10: 2000 keep-alive connections for 20 s against partner pay, on one instance with the
+ * A flood: 2000 keep-alive connections for 20 s against partner pay, on one instance with the
  * default limits (MAX_IN_FLIGHT, the pool guard). The service must shed what it cannot take (503 服务繁忙 with
  * Retry-After, at once, never 500), keep paying at close to the rate 50 connections get, answer /health and a
  * fresh client within a second, keep its log small, and lose or double nothing.

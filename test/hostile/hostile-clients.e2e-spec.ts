@@ -8,7 +8,7 @@ import { admin, ADMIN_AUTH, DEMO_PACK, newUser, walletOf } from '../partner/part
 import { businessSnapshot, expectRefused, hex, nestedJson } from './hostile-support';
 
 /**
- * Issue 10, tried as an attacker would: one `describe` per finding, named after it, on every engine. Each case
+ * Hostile clients, tried as an attacker would: one `describe` per finding, named after it, on every engine. Each case
  * states what the attacker sent and what the service must answer and store; add a finding as another
  * `describe` block inside `describeEachEngine` below.
  */
@@ -18,7 +18,7 @@ function mallCreate(t: TestApp, uid: number, goods: Array<{ goods_id: number; to
   return postMall(t, '/order/create', { outside_sn: outsideSn, uid, goods, dispatch_type_id: 1, member_coupon_ids: '', address: SEED_ADDRESS });
 }
 
-describeEachEngine('hostile clients (issue 10)', (ctx) => {
+describeEachEngine('hostile clients', (ctx) => {
   describe('(6) numbers past INT32 and the SPEC §1 caps', () => {
     it('a trade past 99,999,999.99 yuan (goods at 10,000,000 yuan × 9,999) is 40001 from /order/pre and /order/create, nothing stored', async () => {
       const t = ctx();

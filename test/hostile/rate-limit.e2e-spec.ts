@@ -6,7 +6,7 @@ import { signMall, signPartner } from '../support/signing';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /**
- * Finding 5 of issue 10: RATE_LIMIT_PER_MINUTE per caller (partner user_id, mall app_id, admin token) and per
+ * Rate limits: RATE_LIMIT_PER_MINUTE per caller (partner user_id, mall app_id, admin token) and per
  * client IP for requests whose signature or token fails; 42901 with Retry-After, in the route's envelope.
  * Each test uses callers and addresses of its own (fresh ids, a random X-Forwarded-For), so counters never meet.
  */

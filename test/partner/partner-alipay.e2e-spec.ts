@@ -1,6 +1,6 @@
 import { GiftPack } from '../../src/database/entities/partner/gift-pack.entity';
 import { Payment } from '../../src/database/entities/payments/payment.entity';
-import { AlipaySandboxService } from '../../src/payments/alipay/alipay-sandbox.service';
+import { AlipaySandboxService } from '../../src/dev/alipay-sandbox/alipay-sandbox.service';
 import { PartnerOrderTimeoutJob } from '../../src/partner/partner-order-timeout.job';
 import { describeEachEngine } from '../support/each-engine';
 import type { TestApp } from '../support/test-app';

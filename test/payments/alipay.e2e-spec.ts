@@ -8,7 +8,7 @@ import { AppLogger } from '../../src/common/http/app-logger';
 import { Payment, PaymentStatus } from '../../src/database/entities/payments/payment.entity';
 import { TransactionService } from '../../src/database/transaction.service';
 import { SANDBOX_APP_ID, SANDBOX_SELLER_ID } from '../../src/payments/alipay/alipay-keys';
-import { AlipaySandboxService } from '../../src/payments/alipay/alipay-sandbox.service';
+import { AlipaySandboxService } from '../../src/dev/alipay-sandbox/alipay-sandbox.service';
 import { AlipayService } from '../../src/payments/alipay/alipay.service';
 import { PaymentSettlementRegistry, SettlementHandler } from '../../src/payments/payment-settlement.registry';
 import { PaymentService } from '../../src/payments/payment.service';

@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm';
  * still waiting for MariaDB) and is promoted: at 350 payments a second the old generation fills with such garbage at
  * 15 MB/s. Under V8's own limit the resident memory climbed past 260 MiB in a 10 s load and 340 MiB in longer ones
  * before the first full collection; with 20 % it stays near 160 MiB, for a full collection (marked mostly on a
- * helper thread) about every second under load. Figures: docs/performance.md.
+ * helper thread) about every second under load. Figures: docs/performance-history.md, "Cold start and memory".
  */
 export const HEAP_GROWTH_FLAG = '--heap-growing-percent=20';
 

@@ -53,7 +53,7 @@ export class SignatureGuard implements CanActivate {
       if (!verifyPartnerSign(params, this.config.PARTNER_SIGN_KEY)) throw new SignatureError();
     } else {
       appId = typeof params.app_id === 'string' || typeof params.app_id === 'number' ? String(params.app_id) : '';
-      // Plain SQL: every mall request runs this, and a TypeORM findOne costs more CPU than the query (README, Performance).
+      // Plain SQL: every mall request runs this, and a TypeORM findOne costs more CPU than the query (docs/performance-history.md).
       const [app] = appId ? await select<{ secret: string; enabled: number | boolean }>(this.tx.manager, 'SELECT secret, enabled FROM mall_apps WHERE app_id = ?', [appId]) : [];
       if (!app || !Number(app.enabled)) throw new SignatureError('app_id 无效或已停用');
       if (!verifyMallSign(params, app.secret)) throw new SignatureError();

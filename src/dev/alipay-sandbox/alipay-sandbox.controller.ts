@@ -1,18 +1,16 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { PartnerApi } from '../../common/envelope/api-family.decorator';
 import { ErrorCode } from '../../common/errors/app-error';
 import type { HttpReply, HttpRequest } from '../../common/http/http-request';
 import { ApiEnvelope } from '../../common/swagger/api-responses';
 import { AlipaySandboxPageFilter } from './alipay-sandbox-page.filter';
-import { AlipaySandboxGuard } from './alipay-sandbox.guard';
 import { checkoutPage, paidPage } from './alipay-sandbox.pages';
 import { AlipaySandboxService } from './alipay-sandbox.service';
 import { SandboxFaultDto, SandboxFaultResultDto, SandboxPayDto, SandboxPayResultDto, SandboxTradeDto } from './dto/alipay-sandbox.dto';
 
-/** The local stand-in for Alipay's gateway (ALIPAY_MODE=sandbox only; 404 otherwise). */
+/** The local stand-in for Alipay's gateway (loaded in sandbox mode only: DevModule). */
 @ApiTags('alipay-sandbox')
-@UseGuards(AlipaySandboxGuard)
 @Controller('dev/alipay')
 export class AlipaySandboxController {
   constructor(private readonly sandbox: AlipaySandboxService) {}

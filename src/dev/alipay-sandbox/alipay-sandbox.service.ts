@@ -8,11 +8,11 @@ import { Fen, formatYuan, yuanToFen } from '../../common/money';
 import { AppConfig } from '../../config/app-config';
 import { Payment, PaymentStatus } from '../../database/entities/payments/payment.entity';
 import { TransactionService } from '../../database/transaction.service';
-import { PaymentService } from '../payment.service';
-import { AlipayKeys, SandboxAlipayKeys } from './alipay-keys';
-import { AlipayService } from './alipay.service';
+import { PaymentService } from '../../payments/payment.service';
+import { AlipayKeys, SandboxAlipayKeys } from '../../payments/alipay/alipay-keys';
+import { AlipayService } from '../../payments/alipay/alipay.service';
 import { AlipaySandboxLedger, SandboxRefusal, SandboxTrade } from './alipay-sandbox-ledger';
-import { ALIPAY_TIME_ZONE, alipaySignContent, alipayTime, NOTIFY_UNSIGNED, rsa2Sign, rsa2Verify } from './alipay-wire';
+import { ALIPAY_TIME_ZONE, alipaySignContent, alipayTime, NOTIFY_UNSIGNED, rsa2Sign, rsa2Verify } from '../../payments/alipay/alipay-wire';
 import { SandboxPayResultDto, SandboxTradeDto } from './dto/alipay-sandbox.dto';
 
 /** The OpenAPI methods the sandbox gateway answers (SPEC §6). */
