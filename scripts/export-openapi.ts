@@ -11,7 +11,7 @@ import { renderOpenApiFile } from '../src/docs/openapi-file';
 
 async function main(): Promise<void> {
   const config = loadConfig({ NODE_ENV: 'development', DB_TYPE: 'sqlite', SQLITE_PATH: ':memory:', DEMO_DATA: 'false', JOBS_ENABLED: 'false', LOG_LEVEL: 'silent' });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createHttpAdapter(), { logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createHttpAdapter(config), { logger: false });
   await app.init();
   const target = join(__dirname, '..', 'openapi.json');
   writeFileSync(target, renderOpenApiFile(app));

@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parse as parseQueryString } from 'qs';
+import { DataSource } from 'typeorm';
 import { AppConfig } from './config/app-config';
 import { answerRouterRefusal } from './common/envelope/exception.filters';
 import { createValidationPipe } from './common/validation/validation';
@@ -10,6 +11,7 @@ import { addRequestContext, requestIdFor } from './common/http/request-context';
 import { addSecurityHeaders } from './common/http/security-headers';
 import { withLoadShedding } from './common/http/load-shedding';
 import { addParameterChecks } from './common/validation/exact-params';
+import { refusePublishedDevSecrets } from './database/preflight';
 import { setupSwagger } from './docs/swagger';
 import { addHttpMetrics } from './metrics/http-metrics';
 
@@ -17,10 +19,11 @@ import { addHttpMetrics } from './metrics/http-metrics';
  * The HTTP server under Nest: Fastify, for its lower CPU per request (docs/performance-history.md, "Fastify adapter"). It sends
  * no ETag (no client revalidates API answers) and no X-Powered-By of its own.
  */
-export function createHttpAdapter(): FastifyAdapter {
+export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
-    // Behind a proxy, X-Forwarded-For names the client (`request.ip`: the rate limit of refused requests per IP).
-    trustProxy: true,
+    // `request.ip` (the rate limit of refused requests per IP, the logs) is the socket's peer unless it is one of the
+    // proxies named by TRUST_PROXY: anybody can write an X-Forwarded-For header.
+    trustProxy: config.trustProxy,
     genReqId: requestIdFor,
     frameworkErrors: answerRouterRefusal,
     routerOptions: {
@@ -58,4 +61,6 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   setupSwagger(app, config);
+  // Before the port opens: the database's mall apps are only known once the modules have connected it.
+  if (config.isProduction) instance.addHook('onReady', () => refusePublishedDevSecrets(app.get(DataSource)));
 }

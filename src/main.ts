@@ -5,7 +5,7 @@ import { acceptFirst } from './common/http/accept-first';
 import { AppLogger } from './common/http/app-logger';
 import { limitHeapGrowth } from './common/runtime/heap-growth';
 import { configureApp, createHttpAdapter } from './bootstrap';
-import { ConfigError, loadConfig } from './config/app-config';
+import { ConfigError, loadConfig, productionWarnings } from './config/app-config';
 import { checkDatabase, explainDatabaseError, StartupError } from './database/preflight';
 import { prepareAlipayKeys } from './payments/alipay/alipay-keys';
 
@@ -35,13 +35,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = new AppLogger(config.LOG_LEVEL);
+  for (const warning of productionWarnings(config)) logger.warn(warning);
   try {
     prepareAlipayKeys(config);
     // Loaded only now, so that a first start's sandbox keys are generated while the modules load.
     const { AppModule } = await import('./app.module');
     await checkDatabase(config, (message, fields) => logger.warn(message, fields));
     // Nest's own logger stays off until configureApp installs ours: a failed start is reported below, once, as JSON.
-    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createHttpAdapter(), { bodyParser: false, logger: false, abortOnError: false });
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createHttpAdapter(config), { bodyParser: false, logger: false, abortOnError: false });
     configureApp(app, config);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();

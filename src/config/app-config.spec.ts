@@ -1,4 +1,27 @@
-import { ConfigError, loadConfig } from './app-config';
+import { ConfigError, DEV_PARTNER_USER_TOKEN_SECRET, loadConfig, productionWarnings } from './app-config';
+
+const LONG = (name: string) => `${name}-${'x'.repeat(32)}`;
+/** A production environment that starts: long keys, a user-token secret, live Alipay, no demo data. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  PARTNER_SIGN_KEY: LONG('partner'),
+  ADMIN_TOKEN: LONG('admin'),
+  PARTNER_USER_TOKEN_SECRET: LONG('user-token'),
+  PAY_LINK_KEY: 'z'.repeat(43),
+  DEMO_DATA: 'false',
+  ALIPAY_APP_ID: '2021',
+  ALIPAY_PRIVATE_KEY: 'pk',
+  ALIPAY_PUBLIC_KEY: 'pub',
+};
+
+function problemsOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 describe('loadConfig', () => {
   it('has working defaults for the embedded development setup', () => {
@@ -30,9 +53,8 @@ describe('loadConfig', () => {
   it('serves metrics without a token in development only, unless METRICS_PUBLIC says otherwise', () => {
     expect(loadConfig({}).metricsPublic).toBe(true);
     expect(loadConfig({ METRICS_PUBLIC: 'false' }).metricsPublic).toBe(false);
-    const production = { NODE_ENV: 'production', PARTNER_SIGN_KEY: 'k1', ADMIN_TOKEN: 't1', PAY_LINK_KEY: 'z'.repeat(43), DEMO_DATA: 'false', ALIPAY_APP_ID: '2021', ALIPAY_PRIVATE_KEY: 'pk', ALIPAY_PUBLIC_KEY: 'pub' };
-    expect(loadConfig(production).metricsPublic).toBe(false);
-    expect(loadConfig({ ...production, METRICS_PUBLIC: 'true' }).metricsPublic).toBe(true);
+    expect(loadConfig(PRODUCTION).metricsPublic).toBe(false);
+    expect(loadConfig({ ...PRODUCTION, METRICS_PUBLIC: 'true' }).metricsPublic).toBe(true);
   });
 
   it('lists every invalid value', () => {
@@ -55,16 +77,46 @@ describe('loadConfig', () => {
   });
 
   it('starts in production with real keys and live Alipay', () => {
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      PARTNER_SIGN_KEY: 'k1',
-      ADMIN_TOKEN: 't1',
-      PAY_LINK_KEY: 'z'.repeat(43),
-      DEMO_DATA: 'false',
-      ALIPAY_APP_ID: '2021',
-      ALIPAY_PRIVATE_KEY: 'pk',
-      ALIPAY_PUBLIC_KEY: 'pub',
-    });
+    const config = loadConfig(PRODUCTION);
     expect(config.alipayMode).toBe('live');
+    expect(productionWarnings(config)).toEqual([]);
+  });
+
+  it('refuses keys, tokens and secrets shorter than 32 characters in production, and the development user-token secret', () => {
+    const message = problemsOf({ ...PRODUCTION, PARTNER_SIGN_KEY: 'k'.repeat(31), ADMIN_TOKEN: 't1', PARTNER_USER_TOKEN_SECRET: 's1' });
+    expect(message).toMatch(/PARTNER_SIGN_KEY: at least 32/);
+    expect(message).toMatch(/ADMIN_TOKEN: at least 32/);
+    expect(message).toMatch(/PARTNER_USER_TOKEN_SECRET: at least 32/);
+    expect(problemsOf({ ...PRODUCTION, PARTNER_USER_TOKEN_SECRET: DEV_PARTNER_USER_TOKEN_SECRET })).toMatch(/PARTNER_USER_TOKEN_SECRET: the published development value/);
+    expect(problemsOf({ PARTNER_SIGN_KEY: 'k1', ADMIN_TOKEN: 't1' })).toBe('');
+  });
+
+  it('requires timestamps in production unless SIGN_REQUIRE_TIMESTAMP=false, which is warned about', () => {
+    expect(loadConfig({}).requireTimestamp).toBe(false);
+    expect(loadConfig({ SIGN_REQUIRE_TIMESTAMP: 'true' }).requireTimestamp).toBe(true);
+    expect(loadConfig(PRODUCTION).requireTimestamp).toBe(true);
+    const off = loadConfig({ ...PRODUCTION, SIGN_REQUIRE_TIMESTAMP: 'false' });
+    expect(off.requireTimestamp).toBe(false);
+    expect(productionWarnings(off)).toEqual([expect.stringMatching(/^SIGN_REQUIRE_TIMESTAMP=false/)]);
+  });
+
+  it('requires partner user tokens in production, optional elsewhere with the development secret', () => {
+    expect(loadConfig({})).toMatchObject({ partnerUserTokenMode: 'optional', partnerUserTokenSecret: DEV_PARTNER_USER_TOKEN_SECRET });
+    expect(loadConfig(PRODUCTION).partnerUserTokenMode).toBe('required');
+    const { PARTNER_USER_TOKEN_SECRET: _, ...keyless } = PRODUCTION;
+    expect(problemsOf(keyless)).toMatch(/PARTNER_USER_TOKEN=required needs PARTNER_USER_TOKEN_SECRET or PARTNER_USER_TOKEN_PUBLIC_KEY/);
+    expect(productionWarnings(loadConfig({ ...keyless, PARTNER_USER_TOKEN: 'off' }))).toEqual([expect.stringMatching(/^PARTNER_USER_TOKEN=off/)]);
+    expect(loadConfig({ PARTNER_USER_TOKEN_PUBLIC_KEY: 'pem' }).partnerUserTokenSecret).toBeUndefined();
+    expect(problemsOf({ PARTNER_USER_TOKEN_SECRET: 's', PARTNER_USER_TOKEN_PUBLIC_KEY: 'pem' })).toMatch(/not both/);
+    expect(problemsOf({ PARTNER_USER_TOKEN: 'sometimes' })).toMatch(/PARTNER_USER_TOKEN/);
+  });
+
+  it('trusts no proxy unless TRUST_PROXY names addresses, CIDRs or a hop count', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1,loopback' }).trustProxy).toEqual(['10.0.0.1', '192.168.0.0/16', '::1', 'loopback']);
+    expect(problemsOf({ TRUST_PROXY: 'true' })).toMatch(/TRUST_PROXY: not an address, CIDR or hop count: true/);
+    expect(problemsOf({ TRUST_PROXY: '10.0.0.0/33' })).toMatch(/TRUST_PROXY/);
   });
 });

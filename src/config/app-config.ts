@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -18,6 +19,13 @@ import {
 export const DEV_PARTNER_SIGN_KEY = 'partner-dev-key';
 export const DEV_ADMIN_TOKEN = 'admin-dev-token';
 export const DEV_PAY_LINK_KEY = 'pay-link-development-key';
+/** Signs the partner user tokens that Swagger's page and `npm run sign` mint in development. */
+export const DEV_PARTNER_USER_TOKEN_SECRET = 'partner-user-token-dev-secret-0000';
+
+/** Keys, tokens and secrets shorter than this are refused in production: short enough to guess or brute-force offline. */
+export const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
+export type PartnerUserTokenMode = 'off' | 'optional' | 'required';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -73,6 +81,28 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9_-]+$/, { message: 'PAY_LINK_KEY must be base64url or hex' })
   PAY_LINK_KEY = DEV_PAY_LINK_KEY;
 
+  /** Unset: `required` in production, `optional` elsewhere (SPEC §3). */
+  @IsOptional() @IsIn(['off', 'optional', 'required'])
+  PARTNER_USER_TOKEN?: PartnerUserTokenMode;
+
+  /** HS256 key of partner user tokens; unset outside production and without a public key: the development secret. */
+  @IsOptional() @IsString()
+  PARTNER_USER_TOKEN_SECRET?: string;
+
+  /** PEM public key (RSA for RS256, P-256 for ES256) of partner user tokens, instead of a secret. */
+  @IsOptional() @IsString()
+  PARTNER_USER_TOKEN_PUBLIC_KEY?: string;
+
+  @IsOptional() @IsString()
+  PARTNER_USER_TOKEN_ISSUER?: string;
+
+  @IsOptional() @IsString()
+  PARTNER_USER_TOKEN_AUDIENCE?: string;
+
+  /** The proxies whose `X-Forwarded-For` names the client: a comma list of addresses or CIDRs, or a hop count. Unset: none. */
+  @IsOptional() @IsString()
+  TRUST_PROXY?: string;
+
   @IsTimeZone()
   APP_TIMEZONE = 'Asia/Shanghai';
 
@@ -102,8 +132,9 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(1440)
   ORDER_PAY_TIMEOUT_MINUTES = 30;
 
-  @Transform(toBool) @IsBoolean()
-  SIGN_REQUIRE_TIMESTAMP = false;
+  /** Unset: required in production only (SPEC §3). */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  SIGN_REQUIRE_TIMESTAMP?: boolean;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(86400)
   SIGN_TIMESTAMP_WINDOW_SECONDS = 300;
@@ -137,6 +168,30 @@ export class AppConfig {
     return this.METRICS_PUBLIC ?? !this.isProduction;
   }
 
+  get requireTimestamp(): boolean {
+    return this.SIGN_REQUIRE_TIMESTAMP ?? this.isProduction;
+  }
+
+  get partnerUserTokenMode(): PartnerUserTokenMode {
+    return this.PARTNER_USER_TOKEN ?? (this.isProduction ? 'required' : 'optional');
+  }
+
+  /** The HS256 secret of partner user tokens, if they are checked with one. */
+  get partnerUserTokenSecret(): string | undefined {
+    if (this.PARTNER_USER_TOKEN_SECRET !== undefined || this.PARTNER_USER_TOKEN_PUBLIC_KEY !== undefined || this.isProduction) {
+      return this.PARTNER_USER_TOKEN_SECRET;
+    }
+    return DEV_PARTNER_USER_TOKEN_SECRET;
+  }
+
+  /** Fastify's `trustProxy`: the proxies, or the number of hops, whose `X-Forwarded-For` is believed; false: none. */
+  get trustProxy(): false | number | string[] {
+    const value = this.TRUST_PROXY?.trim();
+    if (!value) return false;
+    if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+    return value.split(',').map((entry) => entry.trim());
+  }
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }
@@ -155,7 +210,20 @@ const keyBits = (key: string) => key.length * (/^[0-9a-fA-F]+$/.test(key) ? 4 : 
 
 /** Builds and validates the configuration; throws `ConfigError` listing every problem. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const known = [...Object.keys(new AppConfig()), 'DATABASE_URL', 'DEMO_DATA', 'METRICS_PUBLIC', 'REDIS_URL'];
+  const known = [
+    ...Object.keys(new AppConfig()),
+    'DATABASE_URL',
+    'DEMO_DATA',
+    'METRICS_PUBLIC',
+    'REDIS_URL',
+    'SIGN_REQUIRE_TIMESTAMP',
+    'TRUST_PROXY',
+    'PARTNER_USER_TOKEN',
+    'PARTNER_USER_TOKEN_SECRET',
+    'PARTNER_USER_TOKEN_PUBLIC_KEY',
+    'PARTNER_USER_TOKEN_ISSUER',
+    'PARTNER_USER_TOKEN_AUDIENCE',
+  ];
   const raw = Object.fromEntries(
     Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && (known.includes(k) || k.startsWith('ALIPAY_'))),
   );
@@ -173,9 +241,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (/^[A-Za-z0-9_-]+$/.test(config.PAY_LINK_KEY) && keyBits(config.PAY_LINK_KEY) < 128) {
     problems.push('PAY_LINK_KEY: at least 128 bits (22 base64url or 32 hex characters)');
   }
+  problems.push(...trustProxyProblems(config.trustProxy), ...userTokenProblems(config));
   if (config.isProduction) {
-    if (config.PARTNER_SIGN_KEY === DEV_PARTNER_SIGN_KEY) problems.push('PARTNER_SIGN_KEY: the development key is refused in production');
-    if (config.ADMIN_TOKEN === DEV_ADMIN_TOKEN) problems.push('ADMIN_TOKEN: the development token is refused in production');
+    const secrets = { PARTNER_SIGN_KEY: config.PARTNER_SIGN_KEY, ADMIN_TOKEN: config.ADMIN_TOKEN, PARTNER_USER_TOKEN_SECRET: config.PARTNER_USER_TOKEN_SECRET };
+    const published = [DEV_PARTNER_SIGN_KEY, DEV_ADMIN_TOKEN, DEV_PARTNER_USER_TOKEN_SECRET];
+    for (const [name, value] of Object.entries(secrets)) {
+      if (value === undefined) continue;
+      if (published.includes(value)) problems.push(`${name}: the published development value is refused in production`);
+      else if (value.length < MIN_PRODUCTION_SECRET_LENGTH) problems.push(`${name}: at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production`);
+    }
     if (config.PAY_LINK_KEY === DEV_PAY_LINK_KEY) problems.push('PAY_LINK_KEY: the development key is refused in production');
     if (config.alipayMode === 'sandbox') problems.push('ALIPAY_MODE: the Alipay sandbox is refused in production');
     if (config.loadDemoData) problems.push('DEMO_DATA: demo data (with its development mall secret) is refused in production');
@@ -184,4 +258,35 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
   return config;
+}
+
+function trustProxyProblems(trustProxy: AppConfig['trustProxy']): string[] {
+  if (!Array.isArray(trustProxy)) return [];
+  const named = ['loopback', 'linklocal', 'uniquelocal'];
+  const valid = (entry: string) => {
+    const [address, bits, extra] = entry.split('/');
+    if (extra !== undefined || isIP(address) === 0) return named.includes(entry);
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128));
+  };
+  const invalid = trustProxy.filter((entry) => !valid(entry));
+  return invalid.length ? [`TRUST_PROXY: not an address, CIDR or hop count: ${invalid.join(', ')}`] : [];
+}
+
+function userTokenProblems(config: AppConfig): string[] {
+  if (config.PARTNER_USER_TOKEN_SECRET !== undefined && config.PARTNER_USER_TOKEN_PUBLIC_KEY !== undefined) {
+    return ['PARTNER_USER_TOKEN_SECRET, PARTNER_USER_TOKEN_PUBLIC_KEY: set one of them, not both'];
+  }
+  if (config.partnerUserTokenMode !== 'off' && config.partnerUserTokenSecret === undefined && config.PARTNER_USER_TOKEN_PUBLIC_KEY === undefined) {
+    return [`PARTNER_USER_TOKEN=${config.partnerUserTokenMode} needs PARTNER_USER_TOKEN_SECRET or PARTNER_USER_TOKEN_PUBLIC_KEY (or PARTNER_USER_TOKEN=off)`];
+  }
+  return [];
+}
+
+/** Choices that are allowed but weaken production, for the start to log. */
+export function productionWarnings(config: AppConfig): string[] {
+  if (!config.isProduction) return [];
+  const warnings: string[] = [];
+  if (!config.requireTimestamp) warnings.push('SIGN_REQUIRE_TIMESTAMP=false: signed requests without timestamp and nonce are accepted, so a captured request can be replayed');
+  if (config.partnerUserTokenMode !== 'required') warnings.push(`PARTNER_USER_TOKEN=${config.partnerUserTokenMode}: the partner signing key alone may act for any user_id`);
+  return warnings;
 }

@@ -1,5 +1,8 @@
+import { DataSource, In } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { isConnectionFailure } from './db-errors';
+import { DEMO_MALL_SECRET } from './demo-data/demo-data';
+import { MallApp } from './entities/mall/mall-app.entity';
 
 /** A start-up problem an operator can fix, with what to do about it. */
 export class StartupError extends Error {
@@ -62,4 +65,21 @@ export async function checkDatabase(config: AppConfig, log: (message: string, fi
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
+}
+
+/** Mall secrets anyone can read (SPEC §9): an app signing with one proves nothing about who sent the request. */
+const PUBLISHED_MALL_SECRETS = [DEMO_MALL_SECRET];
+
+/**
+ * Production never serves a mall app whose secret is published (SPEC §3), e.g. the demo app left in a database
+ * that once ran in development: the start is refused while one is enabled, with the statement that disables it.
+ */
+export async function refusePublishedDevSecrets(dataSource: DataSource): Promise<void> {
+  const apps = await dataSource.getRepository(MallApp).find({ select: { appId: true }, where: { secret: In(PUBLISHED_MALL_SECRETS), enabled: true } });
+  if (apps.length === 0) return;
+  const ids = apps.map((app) => app.appId);
+  throw new StartupError(
+    `mall app ${ids.join(', ')} is enabled with a published development secret, which production refuses to serve`,
+    `disable it (UPDATE mall_apps SET enabled = 0 WHERE app_id IN (${ids.map((id) => `'${id}'`).join(', ')});) or delete it, then start again`,
+  );
 }

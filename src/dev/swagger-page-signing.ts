@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig, DEV_ADMIN_TOKEN, DEV_PARTNER_SIGN_KEY } from '../config/app-config';
+import { AppConfig, DEV_ADMIN_TOKEN, DEV_PARTNER_SIGN_KEY, DEV_PARTNER_USER_TOKEN_SECRET } from '../config/app-config';
 import { DEMO_MALL_APP_ID, DEMO_MALL_SECRET } from '../database/demo-data/demo-data';
 import { SwaggerPageExtension } from '../docs/swagger';
 import { createPageSigner, DevSigningKeys, installPageSigning, signSwaggerRequest } from './swagger-signing';
@@ -11,6 +11,7 @@ export class SwaggerPageSigning implements SwaggerPageExtension {
 
   customJs(): string {
     const keys: DevSigningKeys = { partnerKey: DEV_PARTNER_SIGN_KEY, mallAppId: DEMO_MALL_APP_ID, mallSecret: DEMO_MALL_SECRET };
+    if (this.config.partnerUserTokenMode !== 'off' && this.config.partnerUserTokenSecret === DEV_PARTNER_USER_TOKEN_SECRET) keys.userTokenSecret = DEV_PARTNER_USER_TOKEN_SECRET;
     return `(${installPageSigning.toString()})((${createPageSigner.toString()})(), ${JSON.stringify(keys)});`;
   }
 

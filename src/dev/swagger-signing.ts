@@ -12,6 +12,8 @@ export interface DevSigningKeys {
   partnerKey: string;
   mallAppId: string;
   mallSecret: string;
+  /** The HS256 secret the page mints partner user tokens with (SPEC §3); none: no token is sent. */
+  userTokenSecret?: string;
 }
 
 /** `timestamp` and `nonce` a signed request gets: fresh ones for every Execute. */
@@ -30,6 +32,8 @@ export interface PageSigner {
    * `nonce`, the mall `app_id` when missing, and its `sign`; `null` when the body cannot be read (sent as is).
    */
   signBody(scheme: 'partner' | 'mall', contentType: string, body: string, keys: DevSigningKeys, fresh: Freshness): string | null;
+  /** A partner user token (HS256 JWT, an hour long) for the `user_id` of a JSON or form body; `''` when it has none. */
+  userToken(contentType: string, body: string, secret: string, nowSeconds: number): string;
 }
 
 export function createPageSigner(): PageSigner {
@@ -224,7 +228,21 @@ export function createPageSigner(): PageSigner {
     return JSON.stringify(signed);
   }
 
-  return { md5Hex, hmacSha256Hex, schemeOf, signBody };
+  function userToken(contentType: string, body: string, secret: string, nowSeconds: number): string {
+    let userId: unknown;
+    try {
+      userId = /application\/x-www-form-urlencoded/i.test(contentType) ? new URLSearchParams(body).get('user_id') : JSON.parse(body).user_id;
+    } catch {
+      return '';
+    }
+    if ((typeof userId !== 'string' && typeof userId !== 'number') || userId === '') return '';
+    const base64url = (bytes: Uint8Array) => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join('')).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const part = (value: object) => base64url(utf8(JSON.stringify(value)));
+    const data = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub: String(userId), iat: nowSeconds, exp: nowSeconds + 3600 })}`;
+    return `${data}.${base64url(hmacSha256(utf8(secret), utf8(data)))}`;
+  }
+
+  return { md5Hex, hmacSha256Hex, schemeOf, signBody, userToken };
 }
 
 /** The page's part: the request interceptor, the "retry last" switch and the explanation above the operations. */
@@ -247,6 +265,12 @@ export function installPageSigning(signer: PageSigner, keys: DevSigningKeys): vo
   const retrying = () => Boolean(page.document.getElementById('ops-retry-last')?.checked);
   const headerName = (headers: Record<string, string>) => Object.keys(headers).find((h) => h.toLowerCase() === 'content-type') ?? 'Content-Type';
 
+  const withUserToken = (req: SwaggerRequest, scheme: string, contentType: string) => {
+    const token = scheme === 'partner' && keys.userTokenSecret ? signer.userToken(contentType, String(req.body), keys.userTokenSecret, Math.floor(Date.now() / 1000)) : '';
+    if (token) req.headers.Authorization = `Bearer ${token}`;
+    return req;
+  };
+
   page.__opsSignRequest = (req) => {
     const url = new URL(req.url, page.location.href);
     // Requests go to the address this page was opened at: the document's server (PUBLIC_BASE_URL) may name
@@ -259,14 +283,14 @@ export function installPageSigning(signer: PageSigner, keys: DevSigningKeys): vo
     const previous = lastSent[url.pathname];
     if (retrying() && previous && previous.contentType === contentType) {
       req.body = previous.body;
-      return req;
+      return withUserToken(req, scheme, contentType);
     }
     const now = String(Math.floor(Date.now() / 1000));
     const body = signer.signBody(scheme, contentType, req.body, keys, { timestamp: now, nonce: randomNonce() });
     if (body === null) return req;
     req.body = body;
     lastSent[url.pathname] = { contentType, body };
-    return req;
+    return withUserToken(req, scheme, contentType);
   };
 
   const panel = () => {

@@ -4,7 +4,8 @@ import { INestApplication, Injectable, Optional } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { onSendHookHandler } from 'fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, DEV_ADMIN_TOKEN, DEV_PARTNER_SIGN_KEY, DEV_PARTNER_USER_TOKEN_SECRET } from '../config/app-config';
+import { DEMO_MALL_APP_ID, DEMO_MALL_SECRET } from '../database/demo-data/demo-data';
 import { addValidationBounds } from './validation-schema';
 
 const DESCRIPTION = readFileSync(join(__dirname, 'swagger-description.md'), 'utf8');
@@ -36,7 +37,8 @@ export class SwaggerPage {
 export function setupSwagger(app: NestFastifyApplication, config: AppConfig): void {
   sendDocsAsUtf8(app);
   const extension = app.get(SwaggerPage).extension;
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, config.PUBLIC_BASE_URL), {
+  const document = () => buildOpenApiDocument(app, config.PUBLIC_BASE_URL);
+  SwaggerModule.setup('docs', app, config.isProduction ? () => withoutDevCredentials(document()) : document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Order & Payment Service API',
     customJsStr: extension?.customJs(),
@@ -47,6 +49,24 @@ export function setupSwagger(app: NestFastifyApplication, config: AppConfig): vo
       ...extension?.swaggerOptions(),
     },
   });
+}
+
+/**
+ * Production's document: the worked examples (made with the development keys and the demo app) left out, and any
+ * other mention of a development credential replaced by the name of what goes there.
+ */
+function withoutDevCredentials(document: OpenAPIObject): OpenAPIObject {
+  const placeholders: Array<[string, string]> = [
+    [DEV_PARTNER_SIGN_KEY, '<PARTNER_SIGN_KEY>'],
+    [DEV_ADMIN_TOKEN, '<ADMIN_TOKEN>'],
+    [DEV_PARTNER_USER_TOKEN_SECRET, '<PARTNER_USER_TOKEN_SECRET>'],
+    [DEMO_MALL_SECRET, '<app_secret>'],
+    [DEMO_MALL_APP_ID, '<app_id>'],
+  ];
+  const description = (document.info.description ?? '').replace(/^Worked example[^\n]*\n```[\s\S]*?```\n?/gm, '');
+  let text = JSON.stringify({ ...document, info: { ...document.info, description } });
+  for (const [credential, placeholder] of placeholders) text = text.split(credential).join(placeholder);
+  return JSON.parse(text) as OpenAPIObject;
 }
 
 /**

@@ -78,8 +78,9 @@ describe('OpenAPI in production', () => {
     t = await createTestApp('sqlite', {
       env: {
         NODE_ENV: 'production',
-        PARTNER_SIGN_KEY: 'prod-key-for-test',
-        ADMIN_TOKEN: 'prod-token-for-test',
+        PARTNER_SIGN_KEY: 'prod-key-for-test-0123456789abcdef',
+        ADMIN_TOKEN: 'prod-token-for-test-0123456789abcdef',
+        PARTNER_USER_TOKEN_SECRET: 'prod-user-token-secret-0123456789abcdef',
         PAY_LINK_KEY: randomBytes(32).toString('base64url'),
         DEMO_DATA: 'false',
         ALIPAY_APP_ID: '2021000000000001',

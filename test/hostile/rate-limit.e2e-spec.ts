@@ -8,7 +8,8 @@ import { createTestApp, TestApp } from '../support/test-app';
 /**
  * Rate limits: RATE_LIMIT_PER_MINUTE per caller (partner user_id, mall app_id, admin token) and per
  * client IP for requests whose signature or token fails; 42901 with Retry-After, in the route's envelope.
- * Each test uses callers and addresses of its own (fresh ids, a random X-Forwarded-For), so counters never meet.
+ * Each test uses callers and addresses of its own (fresh ids, a random X-Forwarded-For from the loopback, trusted as
+ * the proxy here), so counters never meet.
  */
 const LIMIT = 5;
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
@@ -72,14 +73,14 @@ describeEachEngine(
       expectRateLimited(answers[LIMIT], 'partner');
     });
   },
-  { env: { RATE_LIMIT_PER_MINUTE: String(LIMIT), ADMIN_TOKEN: `admin-${hex(8)}` } },
+  { env: { RATE_LIMIT_PER_MINUTE: String(LIMIT), ADMIN_TOKEN: `admin-${hex(8)}`, TRUST_PROXY: 'loopback' } },
 );
 
 /** With REDIS_URL, every instance counts against the same limit (CI sets TEST_REDIS_URL; Redis runs on 127.0.0.1:6379). */
 const redisUrl = process.env.TEST_REDIS_URL;
 (redisUrl ? describe : describe.skip)('rate limit shared by two instances through Redis [redis]', () => {
   const limit = 10;
-  const env = { RATE_LIMIT_PER_MINUTE: String(limit), REDIS_URL: redisUrl ?? '', ADMIN_TOKEN: `admin-${hex(8)}` };
+  const env = { RATE_LIMIT_PER_MINUTE: String(limit), REDIS_URL: redisUrl ?? '', ADMIN_TOKEN: `admin-${hex(8)}`, TRUST_PROXY: 'loopback' };
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {

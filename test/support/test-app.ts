@@ -60,7 +60,7 @@ export async function createTestApp(engine: Engine, options: TestAppOptions = {}
   @Module({ imports: [AppModule.forRoot(config)], controllers: options.controllers ?? [], providers: options.providers ?? [] })
   class TestRootModule {}
 
-  const app = await NestFactory.create<NestFastifyApplication>(TestRootModule, createHttpAdapter(), { bodyParser: false, logger: false, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(TestRootModule, createHttpAdapter(config), { bodyParser: false, logger: false, abortOnError: false });
   configureApp(app, config);
   await app.listen(port, options.host ?? '127.0.0.1');
   return {

@@ -8,6 +8,7 @@ export const ErrorCode = {
   InvalidParams: 40001,
   BadSignature: 40101,
   Replay: 40102,
+  UserToken: 40103,
   NotFound: 40401,
   Conflict: 40901,
   InsufficientFunds: 42201,
@@ -24,6 +25,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   40001: 400,
   40101: 401,
   40102: 401,
+  40103: 401,
   40401: 404,
   40901: 409,
   42201: 422,
@@ -63,6 +65,13 @@ export class SignatureError extends AppError {
 export class ReplayError extends AppError {
   constructor(message: string) {
     super(ErrorCode.Replay, message);
+  }
+}
+
+/** The partner user token is missing where required, invalid, expired, or names another `user_id`. */
+export class UserTokenError extends AppError {
+  constructor(message = '用户令牌无效') {
+    super(ErrorCode.UserToken, message);
   }
 }
 

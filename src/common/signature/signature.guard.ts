@@ -3,13 +3,14 @@ import { Reflector } from '@nestjs/core';
 import { AppConfig } from '../../config/app-config';
 import { select } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
-import { ReplayError, SignatureError } from '../errors/app-error';
+import { ReplayError, SignatureError, UserTokenError } from '../errors/app-error';
 import type { HttpReply, HttpRequest } from '../http/http-request';
 import { setCaller } from '../rate-limit/caller';
 import { FailedAuthRateLimit } from '../rate-limit/failed-auth-rate-limit';
 import { Params } from './canonical';
 import { mallCanonical, verifyMallSign } from './mall-signature';
 import { partnerCanonical, verifyPartnerSign } from './partner-signature';
+import { PartnerUserTokens } from './partner-user-token';
 import { SIGNED, SignatureScheme, SignedRequest } from './signature-metadata';
 
 function paramsOf(req: HttpRequest): Params {
@@ -18,30 +19,43 @@ function paramsOf(req: HttpRequest): Params {
 }
 
 /**
- * Verifies the route's signature scheme, timestamp window and nonce shape before any business code runs, and names
- * the caller for the rate limit (partner `user_id`, mall `app_id`); a refused request counts against its client IP.
+ * Verifies the route's signature scheme, timestamp window and nonce shape, and on partner routes the user token,
+ * before any business code runs, and names the caller for the rate limit (the token's subject or the partner
+ * `user_id`, the mall `app_id`); a refused request counts against its client IP.
  */
 @Injectable()
 export class SignatureGuard implements CanActivate {
+  private readonly userTokens: PartnerUserTokens;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
     private readonly tx: TransactionService,
     private readonly failedAuth: FailedAuthRateLimit,
-  ) {}
+  ) {
+    this.userTokens = new PartnerUserTokens(config);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const scheme = this.reflector.getAllAndOverride<SignatureScheme>(SIGNED, [context.getHandler(), context.getClass()]);
     const http = context.switchToHttp();
     const req = http.getRequest<HttpRequest & { signed?: SignedRequest }>();
+    const params = paramsOf(req);
     try {
-      req.signed = await this.verify(scheme, paramsOf(req));
+      req.signed = await this.verify(scheme, params);
+      if (req.signed.scheme === 'mall') {
+        setCaller(req, `mall:${req.signed.appId}`);
+      } else {
+        const userId = typeof params.user_id === 'string' || typeof params.user_id === 'number' ? String(params.user_id) : '';
+        const subject = await this.userTokens.subjectFor(req, userId);
+        setCaller(req, `partner:${subject ?? userId}`);
+      }
     } catch (error) {
-      if (error instanceof SignatureError || error instanceof ReplayError) await this.failedAuth.count(req, http.getResponse<HttpReply>());
+      if (error instanceof SignatureError || error instanceof ReplayError || error instanceof UserTokenError) {
+        await this.failedAuth.count(req, http.getResponse<HttpReply>());
+      }
       throw error;
     }
-    const userId = req.signed.scheme === 'partner' ? paramsOf(req).user_id : undefined;
-    setCaller(req, req.signed.scheme === 'mall' ? `mall:${req.signed.appId}` : `partner:${typeof userId === 'string' || typeof userId === 'number' ? userId : ''}`);
     return true;
   }
 
@@ -72,7 +86,7 @@ export class SignatureGuard implements CanActivate {
     const { timestamp, nonce } = params;
     const hasTimestamp = timestamp !== undefined && timestamp !== null && timestamp !== '';
     const hasNonce = nonce !== undefined && nonce !== null && nonce !== '';
-    if (this.config.SIGN_REQUIRE_TIMESTAMP && (!hasTimestamp || !hasNonce)) {
+    if (this.config.requireTimestamp && (!hasTimestamp || !hasNonce)) {
       throw new ReplayError('缺少 timestamp 或 nonce');
     }
     if (hasNonce && !/^[\w.-]{1,64}$/.test(String(nonce))) throw new ReplayError('nonce 格式不正确');
