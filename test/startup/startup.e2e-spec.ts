@@ -1,10 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { signMall, signPartner } from '../support/signing';
-import { freePort, REPO_ROOT } from '../support/service-process';
+import { connectMysql, freePort, parseMysqlServer, REPO_ROOT, scratchDatabase } from '../support/service-process';
 
 /**
  * The real entry point (`src/main.ts`, what `npm start` runs once built) as a child process: how it starts on
@@ -19,8 +21,9 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-function run(env: Record<string, string>): Run {
-  const dir = mkdtempSync(join(tmpdir(), 'ops-start-'));
+/** Starts `src/main.ts`; its data directory is removed at exit unless given (to start again on the same data). */
+function run(env: Record<string, string>, dataDir?: string): Run {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ops-start-'));
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', DATA_DIR: dir, SQLITE_PATH: join(dir, 'app.sqlite'), JOBS_ENABLED: 'false', ...env },
@@ -31,7 +34,7 @@ function run(env: Record<string, string>): Run {
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
-      rmSync(dir, { recursive: true, force: true });
+      if (!dataDir) rmSync(dir, { recursive: true, force: true });
       resolve(code);
     }),
   );
@@ -39,14 +42,46 @@ function run(env: Record<string, string>): Run {
 }
 
 /** A failed start: exit code 1 and nothing but JSON lines, the last one an error with a hint. */
-async function failedStart(env: Record<string, string>): Promise<{ msg: string; hint: string; lines: string[] }> {
-  const r = run(env);
+async function failedStart(env: Record<string, string>, dataDir?: string): Promise<{ msg: string; hint: string; lines: string[] }> {
+  const r = run(env, dataDir);
   expect(await r.exited).toBe(1);
   const lines = r.output().trim().split('\n');
   const entries = lines.map((line) => JSON.parse(line));
   const last = entries[entries.length - 1];
   expect(last.level).toBe('error');
   return { msg: last.msg, hint: last.hint, lines };
+}
+
+/** Resolves once the service says it listens; fails when it exits first. */
+async function listening(r: Run): Promise<void> {
+  for (let i = 0; i < 300 && !r.output().includes('listening on'); i++) {
+    if (r.child.exitCode !== null) throw new Error(`exited during start:\n${r.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect(r.output()).toContain('listening on');
+}
+
+async function stop(r: Run): Promise<void> {
+  r.child.kill('SIGTERM');
+  await r.exited;
+}
+
+const pemKeyPair = () => generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const long = (name: string) => `${name}-0123456789abcdef0123456789abcdef`;
+
+/** What production needs besides the database: real keys of 32 characters and more, live Alipay, no demo data. */
+function productionEnv(): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DEMO_DATA: 'false',
+    PARTNER_SIGN_KEY: long('partner'),
+    ADMIN_TOKEN: long('admin'),
+    PARTNER_USER_TOKEN_SECRET: long('user-token'),
+    ALIPAY_APP_ID: '2021000000000001',
+    ALIPAY_PRIVATE_KEY: pemKeyPair().privateKey,
+    ALIPAY_PUBLIC_KEY: pemKeyPair().publicKey,
+  };
 }
 
 async function portIsFree(port: number): Promise<boolean> {
@@ -125,4 +160,78 @@ describe('start-up', () => {
     expect(msg).toContain('database `ops_no_such_database` does not exist');
     expect(hint).toContain('CREATE DATABASE `ops_no_such_database` CHARACTER SET utf8mb4');
   });
+
+  it('production refuses to start with keys, tokens and secrets shorter than 32 characters, naming each', async () => {
+    const { msg, hint, lines } = await failedStart({ ...productionEnv(), PARTNER_SIGN_KEY: 'k', ADMIN_TOKEN: 't', PARTNER_USER_TOKEN_SECRET: 's' });
+    expect(lines).toHaveLength(1);
+    expect(msg).toMatch(/PARTNER_SIGN_KEY: at least 32[\s\S]*ADMIN_TOKEN: at least 32[\s\S]*PARTNER_USER_TOKEN_SECRET: at least 32/);
+    expect(hint).toMatch(/environment/);
+  });
+
+  it('production refuses to start without a partner user token key', async () => {
+    const { PARTNER_USER_TOKEN_SECRET: _secret, ...keyless } = productionEnv();
+    const { msg } = await failedStart(keyless);
+    expect(msg).toMatch(/PARTNER_USER_TOKEN=required needs PARTNER_USER_TOKEN_SECRET or PARTNER_USER_TOKEN_PUBLIC_KEY/);
+  });
+
+  /**
+   * A database that ran in development holds the demo app with its published secret: production refuses to start
+   * while it is enabled and says how to disable it; done as it says, production starts.
+   */
+  /** Three starts of the service from source, on a machine that may be busy. */
+  const THREE_STARTS_MS = 240_000;
+
+  async function demoAppRefused(database: Record<string, string>, disable: (sql: string) => Promise<void>): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), 'ops-start-'));
+    try {
+      const development = run({ ...database, PORT: String(await freePort()), LOG_LEVEL: 'info', DEMO_DATA: 'true' }, dir);
+      await listening(development);
+      await stop(development);
+
+      const production = { ...productionEnv(), ...database, PORT: String(await freePort()) };
+      const { msg, hint, lines } = await failedStart(production, dir);
+      expect(lines).toHaveLength(1);
+      expect(msg).toContain('mall app 2022010600605642 is enabled with a published development secret');
+      const sql = /UPDATE mall_apps SET enabled = 0 WHERE app_id IN \('2022010600605642'\)/.exec(hint);
+      expect(sql).not.toBeNull();
+
+      await disable(sql![0]);
+      const started = run({ ...production, LOG_LEVEL: 'info' }, dir);
+      try {
+        await listening(started);
+      } finally {
+        await stop(started);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('production refuses the demo app left in a SQLite database until it is disabled [sqlite]', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ops-demo-'));
+    const file = join(dir, 'app.sqlite');
+    try {
+      await demoAppRefused({ SQLITE_PATH: file }, async (sql) => {
+        const db = new Database(file);
+        db.exec(sql);
+        db.close();
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, THREE_STARTS_MS);
+
+  (mysqlUrl ? it : it.skip)('production refuses the demo app left in a MySQL database until it is disabled [mysql]', async () => {
+    const server = parseMysqlServer(mysqlUrl!);
+    const scratch = await scratchDatabase(server, 'ops_demo_app');
+    try {
+      await demoAppRefused({ DB_TYPE: 'mysql', DATABASE_URL: scratch.url }, async (sql) => {
+        const connection = await connectMysql(server, scratch.name);
+        await connection.query(sql);
+        await connection.end();
+      });
+    } finally {
+      await scratch.drop();
+    }
+  }, THREE_STARTS_MS);
 });
