@@ -131,6 +131,7 @@ describeEachEngine(
       PARTNER_SIGN_KEY: PRODUCTION_KEY,
       ADMIN_TOKEN,
       PARTNER_USER_TOKEN_SECRET: USER_TOKEN_SECRET,
+      PAY_LINK_KEY: hex(32),
       ALIPAY_APP_ID: '2021000000000001',
       ALIPAY_PRIVATE_KEY: alipayKey().privateKey,
       ALIPAY_PUBLIC_KEY: alipayKey().publicKey,

@@ -78,6 +78,7 @@ function productionEnv(): Record<string, string> {
     PARTNER_SIGN_KEY: long('partner'),
     ADMIN_TOKEN: long('admin'),
     PARTNER_USER_TOKEN_SECRET: long('user-token'),
+    PAY_LINK_KEY: long('pay-link'),
     ALIPAY_APP_ID: '2021000000000001',
     ALIPAY_PRIVATE_KEY: pemKeyPair().privateKey,
     ALIPAY_PUBLIC_KEY: pemKeyPair().publicKey,
