@@ -14,9 +14,9 @@ import { PartnerOrderService, PayType } from './partner-order.service';
 import { OrderStatus } from './order-status';
 import { countPayment } from '../metrics/metrics';
 
-const { InvalidParams, BadSignature, Replay, NotFound, Conflict, InsufficientFunds, CouponUnusable, OutOfStock, IllegalState } = ErrorCode;
-/** Every signed endpoint can refuse shape, signature, replay and a reused idempotency key. */
-const SIGNED_ERRORS = [InvalidParams, BadSignature, Replay, Conflict];
+const { InvalidParams, BadSignature, Replay, UserToken, NotFound, Conflict, InsufficientFunds, CouponUnusable, OutOfStock, IllegalState } = ErrorCode;
+/** Every partner endpoint can refuse shape, signature, replay, the user token and a reused idempotency key. */
+const SIGNED_ERRORS = [InvalidParams, BadSignature, Replay, UserToken, Conflict];
 
 @ApiTags('partner 合伙人')
 @ApiConsumes('application/json', 'application/x-www-form-urlencoded')

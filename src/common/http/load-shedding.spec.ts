@@ -9,6 +9,8 @@ interface Answer {
   requestId?: string;
   body: any;
   ms: number;
+  nosniff?: string;
+  cacheControl?: string;
 }
 
 function send(port: number, path: string, agent: Agent | false = false, headers: Record<string, string> = {}): Promise<Answer> {
@@ -22,6 +24,8 @@ function send(port: number, path: string, agent: Agent | false = false, headers:
           status: res.statusCode ?? 0,
           retryAfter: res.headers['retry-after'] as string | undefined,
           requestId: res.headers['x-request-id'] as string | undefined,
+          nosniff: res.headers['x-content-type-options'] as string | undefined,
+          cacheControl: res.headers['cache-control'] as string | undefined,
           body: text ? JSON.parse(text) : null,
           ms: Date.now() - started,
         }),
@@ -63,7 +67,7 @@ describe('withLoadShedding', () => {
   it('answers 503 服务繁忙 with Retry-After at once past the limit, in the envelope of the path', async () => {
     await fill();
     const partner = await send(port, '/app/partner/order/pay');
-    expect(partner).toMatchObject({ status: 503, retryAfter: '1', body: { code: 50001, errors: { request_id: expect.stringMatching(/^\w{32}$/) }, msg: '服务繁忙', result: {} } });
+    expect(partner).toMatchObject({ status: 503, retryAfter: '1', nosniff: 'nosniff', cacheControl: 'no-store', body: { code: 50001, errors: { request_id: expect.stringMatching(/^\w{32}$/) }, msg: '服务繁忙', result: {} } });
     expect(partner.ms).toBeLessThan(500);
     const mall = await send(port, '/order/create');
     expect(mall).toMatchObject({ status: 503, body: { result: 0, msg: '服务繁忙', data: { code: 50001 } } });

@@ -5,6 +5,7 @@ import { ErrorCode } from '../errors/app-error';
 import { AppLogger } from './app-logger';
 import { pathOf } from './http-request';
 import { requestIdFor } from './request-context';
+import { API_ANSWER_HEADERS } from './security-headers';
 
 export const OVERLOAD_MSG = '服务繁忙';
 export const OVERLOAD_LOG = 'overload: requests answered 503 in the last second';
@@ -81,6 +82,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, retryAfter: number, l
     'Content-Length': Buffer.byteLength(body),
     'Retry-After': String(retryAfter),
     'X-Request-Id': requestId,
+    ...API_ANSWER_HEADERS,
   });
   res.end(body);
 }

@@ -8,6 +8,7 @@ const MEANING: Record<number, string> = {
   40001: '参数错误 / invalid parameters (errors maps each bad field)',
   40101: '签名错误 / missing or wrong signature, unknown app_id, bad admin token',
   40102: '请求过期或重放 / timestamp outside the window, or nonce reused with other parameters',
+  40103: '用户令牌无效 / partner user token missing (where required), invalid, expired, or for another user_id',
   40401: '不存在 / not found (also when it belongs to someone else)',
   40901: '冲突 / idempotency key reused with other parameters, or the same request still in progress',
   42201: '余额或积分不足 / insufficient balance or points',
