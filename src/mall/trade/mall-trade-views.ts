@@ -59,7 +59,7 @@ export class MallTradeViews {
       outside_sn: trade.outsideSn,
       total_price: fenToYuan(trade.totalPrice),
       trade_sn: trade.tradeSn,
-      pay_link: this.payLink(trade.tradeSn),
+      pay_link: this.links.linkOf(trade.tradeSn),
       orders: orders.map((o) => ({ order_id: o.id, order_sn: o.orderSn, price: fenToYuan(o.price) })),
     };
   }
@@ -68,10 +68,6 @@ export class MallTradeViews {
   async createdAgain(em: EntityManager, trade: MallTrade): Promise<CreateOrderDataDto> {
     const orders = await em.find(MallOrder, { select: { id: true, orderSn: true, price: true }, where: { tradeId: trade.id }, order: { id: 'ASC' } });
     return this.created(trade, orders);
-  }
-
-  payLink(tradeSn: string): string {
-    return this.links.linkOf(tradeSn);
   }
 
   async trade(em: EntityManager, trade: MallTrade): Promise<TradeViewDto> {
@@ -95,7 +91,7 @@ export class MallTradeViews {
       points: trade.points,
       balance_amount: fenToYuan(trade.balanceAmount),
       total_price: fenToYuan(trade.totalPrice),
-      pay_link: this.payLink(trade.tradeSn),
+      pay_link: this.links.linkOf(trade.tradeSn),
       create_time: formatWireTime(trade.createdAt, tz),
       pay_time: formatWireTime(trade.paidAt, tz),
       close_time: formatWireTime(trade.closedAt, tz),
