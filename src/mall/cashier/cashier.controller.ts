@@ -9,7 +9,7 @@ import { CashierService } from './cashier.service';
 const HTML = { 'text/html': { schema: { type: 'string' } } };
 const PAGE_HEADERS = { 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' };
 
-@ApiTags('mall 商城开放接口')
+@ApiTags('cashier')
 @Controller('pay')
 export class CashierController {
   constructor(

@@ -55,7 +55,7 @@ export class OrderChoiceDto {
   note?: string;
 }
 
-export class AddressDto {
+export class MallAddressDto {
   @ApiProperty({ description: '联系电话 / phone', example: '150132454657' })
   @ToStr() @IsString() @IsNotEmpty() @MaxLength(20)
   mobile: string;
@@ -132,11 +132,11 @@ export class OrderParamsDto extends MallSignedDto {
 export class PreOrderDto extends OrderParamsDto {
   @ApiPropertyOptional({
     description: '收货地址：JSON 再 URL 编码、JSON 字符串或对象 / address: URL-encoded JSON, JSON text or object',
-    type: AddressDto,
+    type: MallAddressDto,
     example: ADDRESS_EXAMPLE,
   })
-  @IsOptional() @JsonObjectOf(AddressDto) @ValidateNested()
-  address?: AddressDto;
+  @IsOptional() @JsonObjectOf(MallAddressDto) @ValidateNested()
+  address?: MallAddressDto;
 }
 
 export class CreateOrderDto extends OrderParamsDto {
@@ -146,11 +146,11 @@ export class CreateOrderDto extends OrderParamsDto {
 
   @ApiProperty({
     description: '收货地址：JSON 再 URL 编码、JSON 字符串或对象 / address: URL-encoded JSON, JSON text or object',
-    type: AddressDto,
+    type: MallAddressDto,
     example: ADDRESS_EXAMPLE,
   })
-  @JsonObjectOf(AddressDto) @IsObject() @ValidateNested()
-  address: AddressDto;
+  @JsonObjectOf(MallAddressDto) @IsObject() @ValidateNested()
+  address: MallAddressDto;
 
   @ApiPropertyOptional({ description: '订单商品表单（JSON 字符串或数组）/ custom form data per group (JSON text or array)', type: [OrderGoodsFormDto], example: '[]' })
   @IsOptional() @JsonListOf(OrderGoodsFormDto) @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true })
