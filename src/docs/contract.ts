@@ -116,14 +116,30 @@ function operations(doc: OpenAPIObject): Array<{ path: string; op: OperationObje
   );
 }
 
+/** The body parser's refusal (SPEC §1: unparsable, too deep or too large), in the path's envelope whatever the route. */
+function unreadableBody(path: string): ResponseObject {
+  const family = familyOfPath(path);
+  return {
+    description: '40001: 请求体无法解析、嵌套过深或过大 / the body is unparsable, nested deeper than 20 levels or too large',
+    content: {
+      'application/json': {
+        schema: errorEnvelopeSchema(family),
+        example: errorBody(family, { code: ErrorCode.InvalidParams, msg: '请求体格式错误', errors: { body: '无法解析请求体（JSON 或表单格式错误）' } }),
+      },
+    },
+  };
+}
+
 /**
  * 503 on every operation (load shedding answers before any route: SPEC §11), 429 wherever a caller is counted (every
  * signed or admin route, whose guards run the rate limiter, and the pages that count 404s per client address), each
- * with `Retry-After`; `security: []` on the public operations, so that "no security" is said, not forgotten.
+ * with `Retry-After`; 400 wherever a body is read; `security: []` on the public operations, so that "no security" is
+ * said, not forgotten.
  */
 export function addTransportContract(doc: OpenAPIObject): OpenAPIObject {
   for (const { path, op } of operations(doc)) {
     op.security ??= [];
+    if (op.requestBody && !op.responses['400']) op.responses['400'] = unreadableBody(path);
     const counted = op.security.length > 0 || op.responses['429'] !== undefined;
     if (counted) op.responses['429'] = { ...transportResponse(path, 429), ...pick(op.responses['429'], 'description') };
     op.responses['503'] = mergeStatus(transportResponse(path, 503), op.responses['503']);

@@ -20,10 +20,10 @@ export function buildOpenApiDocument(app: INestApplication, serverUrl: string): 
     .setTitle('订单与支付服务 / Order & Payment Service')
     .setDescription(DESCRIPTION)
     .setVersion('1.0')
-    .setLicense('UNLICENSED', '')
     .addServer(serverUrl);
   for (const tag of TAGS) builder.addTag(tag.name, tag.description);
   const config = builder.build();
+  config.info.license = { name: 'UNLICENSED' };
   config.components = { ...config.components, securitySchemes: SECURITY_SCHEMES };
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationIdOf });
   return addFormEncoding(addTransportContract(addWireForms(addValidationBounds(document))));
