@@ -90,7 +90,8 @@ function widen(property: PropertySchema, form: string): SchemaObject | undefined
   const isNumber = inner.type === 'integer' || inner.type === 'number';
   let text: SchemaObject | undefined;
   if (form === 'numeric-text' && isNumber) {
-    text = inner.enum ? { type: 'string', enum: inner.enum.map(String) } : { type: 'string', pattern: INTEGER_TEXT };
+    // The allowed values as a pattern, not a string enum: generators that name enum members (orval) would give `1` and `"1"` one name.
+    text = { type: 'string', pattern: inner.enum ? `^\\s*(${inner.enum.join('|')})\\s*$` : INTEGER_TEXT };
   } else if (form === 'decimal-text' && isNumber) {
     text = { type: 'string', pattern: DECIMAL_TEXT };
   } else if (form === 'number' && inner.type === 'string' && !inner.enum) {

@@ -77,11 +77,14 @@ describe('OpenAPI document', () => {
   const props = (name: string) => doc.components.schemas[name].properties as Record<string, Property>;
 
   it('types integer fields as integers with the bounds validation enforces, or numeric strings', () => {
-    expect(props('PayOrderDto').pay_type.oneOf).toEqual([{ type: 'integer', enum: [1, 2] }, { type: 'string', enum: ['1', '2'] }]);
+    expect(props('PayOrderDto').pay_type.oneOf).toEqual([{ type: 'integer', enum: [1, 2] }, { type: 'string', pattern: '^\\s*(1|2)\\s*$' }]);
     expect(props('PayOrderDto').address_id.oneOf).toEqual([expect.objectContaining({ type: 'integer', minimum: 1 }), expect.objectContaining({ type: 'string' })]);
     expect(props('OrderListDto').page_size.oneOf?.[0]).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
     expect(props('GoodsLineDto').total.oneOf?.[0]).toMatchObject({ type: 'integer', minimum: 1, maximum: 9999 });
-    expect(new RegExp(props('GoodsLineDto').total.oneOf![1].pattern!).test('2')).toBe(true);
+    const payType = new RegExp(props('PayOrderDto').pay_type.oneOf![1].pattern!);
+    expect(['1', '2', ' 2', '3', '12'].map((v) => payType.test(v))).toEqual([true, true, true, false, false]);
+    const total = new RegExp(props('GoodsLineDto').total.oneOf![1].pattern!);
+    expect(['2', '9999', '2.5', 'two'].map((v) => total.test(v))).toEqual([true, true, false, false]);
     expect(props('RefundRequestDto').amount.oneOf).toEqual([{ type: 'number' }, expect.objectContaining({ type: 'string' })]);
   });
 
