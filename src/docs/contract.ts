@@ -10,6 +10,7 @@ import type {
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { errorBody, familyOfPath } from '../common/envelope/envelopes';
 import { ErrorCode } from '../common/errors/app-error';
+import { OVERLOAD_MSG } from '../common/http/load-shedding';
 import { errorEnvelopeSchema } from '../common/swagger/api-responses';
 
 /**
@@ -96,7 +97,7 @@ const RETRY_AFTER = { description: '重试前等待的秒数 / seconds to wait b
 function transportResponse(path: string, status: 429 | 503): ResponseObject {
   const family = familyOfPath(path);
   const code = status === 429 ? ErrorCode.RateLimited : ErrorCode.Internal;
-  const msg = status === 429 ? '请求过于频繁，请稍后重试' : '服务繁忙，请稍后重试';
+  const msg = status === 429 ? '请求过于频繁，请稍后重试' : OVERLOAD_MSG;
   const errors: Record<string, string> = status === 429 ? {} : { request_id: 'b3f1c2d4e5a60718' };
   return {
     description:
@@ -141,17 +142,13 @@ export function addTransportContract(doc: OpenAPIObject): OpenAPIObject {
     op.security ??= [];
     if (op.requestBody && !op.responses['400']) op.responses['400'] = unreadableBody(path);
     const counted = op.security.length > 0 || op.responses['429'] !== undefined;
-    if (counted) op.responses['429'] = { ...transportResponse(path, 429), ...pick(op.responses['429'], 'description') };
+    if (counted) op.responses['429'] = mergeStatus(transportResponse(path, 429), op.responses['429']);
     op.responses['503'] = mergeStatus(transportResponse(path, 503), op.responses['503']);
   }
   return doc;
 }
 
-function pick(response: ResponseObject | ReferenceObject | undefined, key: 'description'): Partial<ResponseObject> {
-  return response && 'description' in response && response.description ? { [key]: response.description } : {};
-}
-
-/** An operation's own 503 (a route-specific reason) keeps its examples; the transport's description and header join. */
+/** An operation's own 429 or 503 (a route-specific reason) keeps its content; the transport's description and header join. */
 function mergeStatus(transport: ResponseObject, own: ResponseObject | ReferenceObject | undefined): ResponseObject {
   if (!own || !('description' in own)) return transport;
   return { ...transport, ...own, description: `${own.description}; ${transport.description}`, headers: { ...transport.headers, ...own.headers } };
