@@ -142,13 +142,16 @@ describe('start-up', () => {
     expect(msg).not.toContain('greater than');
   });
 
-  it('LOG_LEVEL=debug shows Nest\'s route mapping, as debug lines', async () => {
+  it('LOG_LEVEL=debug shows Nest\'s route mapping, as debug lines; Ctrl-C (SIGINT) stops the service', async () => {
     const r = run({ PORT: String(await freePort()), LOG_LEVEL: 'debug' });
     try {
       await listening(r);
       const routeLines = r.output().trim().split('\n').map((line) => JSON.parse(line)).filter((entry) => entry.context === 'RouterExplorer');
       expect(routeLines).toContainEqual(expect.objectContaining({ level: 'debug', msg: 'Mapped {/app/partner/order/pay, POST} route' }));
       expect(routeLines.every((entry) => entry.level === 'debug')).toBe(true);
+      r.child.kill('SIGINT');
+      const stopped = await Promise.race([r.exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 20_000))]);
+      expect(stopped).toBe(true);
     } finally {
       await stop(r);
     }
