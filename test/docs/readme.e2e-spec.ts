@@ -162,7 +162,7 @@ describe('README', () => {
           '`POST /order/create` makes one trade of them (one order per store) with a `pay_link`',
           'the cashier page lists both orders; press **支付宝支付**, then **确认支付 / Pay**',
           '`POST /order/detail` shows the trade paid (status 1)',
-          '`POST /order/refund` with one of its `order_sn`: `status: "success"`, and that order\'s `refund_price` is 20',
+          '`POST /order/refund` with one of its `order_sn` (`amount` 20): `status: "success"`, and that order\'s `refund_price` is 20',
           'create with `outside_sn` `SN2`, then `POST /order/close` with `SN2`: closed (status -1)',
         ],
         run: async () => {
