@@ -7,6 +7,7 @@ import { answerRouterRefusal } from './common/envelope/exception.filters';
 import { createValidationPipe } from './common/validation/validation';
 import { AppLogger } from './common/http/app-logger';
 import { registerBodyParsers } from './common/http/body-parsers';
+import { registerCors } from './common/http/cors';
 import { addRequestContext, requestIdFor } from './common/http/request-context';
 import { addSecurityHeaders } from './common/http/security-headers';
 import { withLoadShedding } from './common/http/load-shedding';
@@ -55,6 +56,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   const instance = app.getHttpAdapter().getInstance();
   addRequestContext(instance, logger);
   addSecurityHeaders(instance, config.PUBLIC_BASE_URL);
+  registerCors(instance, config);
   addHttpMetrics(instance);
   registerBodyParsers(instance);
   addParameterChecks(instance);

@@ -13,6 +13,7 @@ import { SignatureGuard } from './signature/signature.guard';
 import { CallerRateLimitGuard } from './rate-limit/rate-limit.guard';
 import { FailedAuthRateLimit } from './rate-limit/failed-auth-rate-limit';
 import { RateLimitStore } from './rate-limit/rate-limit-store';
+import { DrainState } from './runtime/drain-state';
 
 /** The store lives in its own module so the throttler's options can be built with it. */
 @Module({ providers: [RateLimitStore], exports: [RateLimitStore] })
@@ -40,6 +41,7 @@ const shared = [
   MallEnvelopeInterceptor,
   PartnerExceptionFilter,
   MallExceptionFilter,
+  DrainState,
 ];
 
 @Global()

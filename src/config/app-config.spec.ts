@@ -159,6 +159,14 @@ describe('loadConfig', () => {
     expect(problemsOf({ PARTNER_USER_TOKEN: 'sometimes' })).toMatch(/PARTNER_USER_TOKEN/);
   });
 
+  it('lets no other origin call the API unless CORS_ORIGINS names it, and refuses what a browser never sends as an origin', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://h5.example.com, http://localhost:5173' }).corsOrigins).toEqual(['https://h5.example.com', 'http://localhost:5173']);
+    for (const bad of ['*', 'h5.example.com', 'https://h5.example.com/', 'https://h5.example.com/app', 'https://H5.example.com', 'ftp://example.com', 'https://h5.example.com:443']) {
+      expect(problemsOf({ CORS_ORIGINS: `http://ok.example.com,${bad}` })).toContain(`CORS_ORIGINS: not an origin (scheme://host[:port], lower case, no path or '*'): ${bad}`);
+    }
+  });
+
   it('trusts no proxy unless TRUST_PROXY names addresses, CIDRs or a hop count', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);

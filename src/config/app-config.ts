@@ -109,6 +109,10 @@ export class AppConfig {
   @IsOptional() @IsString()
   TRUST_PROXY?: string;
 
+  /** The origins whose pages may call the API from a browser (SPEC §11): a comma list such as `https://h5.example.com`. Unset: none. */
+  @IsOptional() @IsString()
+  CORS_ORIGINS?: string;
+
   @IsTimeZone()
   APP_TIMEZONE = 'Asia/Shanghai';
 
@@ -198,6 +202,11 @@ export class AppConfig {
     return value.split(',').map((entry) => entry.trim());
   }
 
+  /** CORS_ORIGINS as a list; empty when no page of another origin may call the API. */
+  get corsOrigins(): string[] {
+    return (this.CORS_ORIGINS ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  }
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }
@@ -224,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     'REDIS_URL',
     'SIGN_REQUIRE_TIMESTAMP',
     'TRUST_PROXY',
+    'CORS_ORIGINS',
     'PARTNER_USER_TOKEN',
     'PARTNER_USER_TOKEN_SECRET',
     'PARTNER_USER_TOKEN_PUBLIC_KEY',
@@ -255,7 +265,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (/^[A-Za-z0-9_-]+$/.test(config.PAY_LINK_KEY) && keyBits(config.PAY_LINK_KEY) < 128) {
     problems.push('PAY_LINK_KEY: at least 128 bits (22 base64url or 32 hex characters)');
   }
-  problems.push(...trustProxyProblems(config.trustProxy), ...userTokenProblems(config));
+  problems.push(...trustProxyProblems(config.trustProxy), ...corsOriginProblems(config.corsOrigins), ...userTokenProblems(config));
   if (config.isProduction) {
     const secrets = { PARTNER_SIGN_KEY: config.PARTNER_SIGN_KEY, ADMIN_TOKEN: config.ADMIN_TOKEN, PARTNER_USER_TOKEN_SECRET: config.PARTNER_USER_TOKEN_SECRET };
     const published = [DEV_PARTNER_SIGN_KEY, DEV_ADMIN_TOKEN, DEV_PARTNER_USER_TOKEN_SECRET];
@@ -316,6 +326,20 @@ function trustProxyProblems(trustProxy: AppConfig['trustProxy']): string[] {
   };
   const invalid = trustProxy.filter((entry) => !valid(entry));
   return invalid.length ? [`TRUST_PROXY: not an address, CIDR or hop count: ${invalid.join(', ')}`] : [];
+}
+
+/** A browser sends its page's origin as `scheme://host[:port]`, nothing more: only an entry of that form can ever match. */
+function corsOriginProblems(origins: string[]): string[] {
+  const isOrigin = (entry: string) => {
+    try {
+      const url = new URL(entry);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry;
+    } catch {
+      return false;
+    }
+  };
+  const invalid = origins.filter((entry) => !isOrigin(entry));
+  return invalid.length ? [`CORS_ORIGINS: not an origin (scheme://host[:port], lower case, no path or '*'): ${invalid.join(', ')}`] : [];
 }
 
 function userTokenProblems(config: AppConfig): string[] {

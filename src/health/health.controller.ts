@@ -3,7 +3,8 @@ import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs
 import { ApiEnvelope } from '../common/swagger/api-responses';
 import { AppConfig } from '../config/app-config';
 import { PartnerApi } from '../common/envelope/api-family.decorator';
-import { DatabaseUnavailableError } from '../common/errors/app-error';
+import { DatabaseUnavailableError, ServiceBusyError } from '../common/errors/app-error';
+import { DrainState } from '../common/runtime/drain-state';
 import { DatabaseProbe } from '../database/database-probe';
 
 class HealthDto {
@@ -15,6 +16,11 @@ class HealthDto {
 
   @ApiPropertyOptional({ example: 'Synced', description: 'Galera only: the node\'s `wsrep_local_state_comment`; absent on a server without the Galera provider' })
   galera?: string;
+}
+
+class LiveDto {
+  @ApiProperty({ example: 'ok' })
+  status: string;
 }
 
 interface GaleraState {
@@ -35,6 +41,7 @@ export class HealthController {
   constructor(
     private readonly database: DatabaseProbe,
     private readonly config: AppConfig,
+    private readonly drain: DrainState,
   ) {}
 
   @Get()
@@ -48,6 +55,27 @@ export class HealthController {
     if (!galera) return { status: 'ok', database: this.config.DB_TYPE };
     if (!galera.ready || galera.state !== 'Synced') throw new DatabaseUnavailableError({ galera: galera.ready ? galera.state : `${galera.state} (wsrep_ready OFF)` });
     return { status: 'ok', database: this.config.DB_TYPE, galera: galera.state };
+  }
+
+  @Get('live')
+  @ApiOperation({
+    summary: '存活探针 / Liveness probe',
+    description: '200 while the process runs, whatever the database: a database outage must not get instances restarted.',
+  })
+  @ApiEnvelope('partner', LiveDto, [])
+  live(): LiveDto {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({
+    summary: '就绪探针 / Readiness probe',
+    description: '200 when the database answers (on Galera: the node is Synced); 503 otherwise, and from the moment a shutdown begins.',
+  })
+  @ApiEnvelope('partner', HealthDto, [])
+  async ready(): Promise<HealthDto> {
+    if (this.drain.draining) throw new ServiceBusyError('服务正在停止，请稍后重试');
+    return this.check();
   }
 
   /** The database answers; on a Galera node, its state too (undefined on any other server). */

@@ -40,11 +40,11 @@ describe('docker-compose.yml', () => {
     expect(app.depends_on?.mysql?.condition).toBe('service_healthy');
   });
 
-  it('publishes the service on its PORT, with PUBLIC_BASE_URL on that port, and checks /health', () => {
+  it('publishes the service on its PORT, with PUBLIC_BASE_URL on that port, and checks its readiness', () => {
     const port = app.environment!.PORT;
     expect(app.ports).toEqual([`${port}:${port}`]);
     expect(new URL(app.environment!.PUBLIC_BASE_URL).port).toBe(port);
-    expect(app.healthcheck?.test?.join(' ')).toContain(`127.0.0.1:${port}/health`);
+    expect(app.healthcheck?.test?.join(' ')).toContain(`127.0.0.1:${port}/health/ready'`);
   });
 
   it('keeps the service data and MySQL data in named volumes', () => {
@@ -61,9 +61,9 @@ describe('Dockerfile and .dockerignore', () => {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
 
-  it('runs the service as an unprivileged user, with a health check on /health', () => {
+  it('runs the service as an unprivileged user, with a health check on its liveness', () => {
     expect(finalStage).toMatch(/^USER (?!root\b|0\b)\S+/m);
-    expect(finalStage).toMatch(/^HEALTHCHECK [\s\S]*\/health/m);
+    expect(finalStage).toMatch(/^HEALTHCHECK [\s\S]*\/health\/live'/m);
     expect(finalStage).toMatch(/^CMD \["node", "dist\/main.js"\]/m);
   });
 

@@ -39,6 +39,8 @@ interface Step {
 /** The README's "Try it" order: partner pay first, then Alipay, admin, and the mall. */
 const WALK: Step[] = [
   { route: 'GET /health' },
+  { route: 'GET /health/live' },
+  { route: 'GET /health/ready' },
   { route: 'POST /app/partner/gift/list' },
   { route: 'POST /app/partner/order/pay', learn: (b, f) => (f.paidOrderNo = b.result.order_info.order_no) },
   { route: 'POST /app/partner/order/detail', from: (f) => ({ body: { order_no: f.paidOrderNo } }) },

@@ -82,9 +82,10 @@ describe('withLoadShedding', () => {
     expect(odd.body.errors.request_id).toBe(odd.requestId);
   });
 
-  it('never sheds /health, and takes requests again once one in flight is done', async () => {
+  it('never sheds /health and its probes, and takes requests again once one in flight is done', async () => {
     const inFlight = await fill();
-    expect((await send(port, '/health')).status).toBe(200);
+    for (const probe of ['/health', '/health/live', '/health/ready']) expect((await send(port, probe)).status).toBe(200);
+    expect((await send(port, '/healthz')).status).toBe(503);
     held.shift()!.end('{}');
     // The first response held need not be the first request's: whichever finishes frees the slot.
     await Promise.race(inFlight);

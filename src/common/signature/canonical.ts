@@ -16,9 +16,12 @@ export function valueText(value: unknown, json: (v: unknown) => string = JSON.st
   return json(value);
 }
 
-/** PHP `json_encode` default escaping: `/` as `\/`, every non-ASCII UTF-16 unit as lowercase `\uXXXX`. */
+/**
+ * PHP `json_encode` default escaping: `/` as `\/`, every non-ASCII UTF-16 unit as lowercase `\uXXXX` (DEL, U+007F, is
+ * ASCII and stays as it is).
+ */
 export function phpJsonEncode(value: unknown): string {
   return JSON.stringify(value)
     .replace(/\//g, '\\/')
-    .replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

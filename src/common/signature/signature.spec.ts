@@ -1,3 +1,4 @@
+import { phpJsonEncode } from './canonical';
 import { mallCanonical, mallSign, verifyMallSign } from './mall-signature';
 import { partnerCanonical, partnerSign, verifyPartnerSign } from './partner-signature';
 
@@ -76,6 +77,10 @@ describe('mall signature', () => {
     expect(mallCanonical(request, 'php')).toContain('address={"username":"\\u6536\\u8d27\\u4eba","address":"\\u65b0\\u5e02\\u4e8c\\u8857 1003\\/\\u53f7"}');
     expect(verifyMallSign({ ...request, sign: '7FC7D41D11D63C3FBC4E3C46DD18B308' }, 'mall-dev-secret')).toBe(true);
     expect(verifyMallSign({ ...request, sign: '56e4371466ad90f8ba7f62856ee98eee' }, 'mall-dev-secret')).toBe(true);
+  });
+
+  it("escapes as PHP 8's json_encode does: DEL stays raw, astral characters as two lowercase escapes", () => {
+    expect(phpJsonEncode(['a\u007fb/é', '😀'])).toBe('["a\u007fb\\/\\u00e9","\\ud83d\\ude00"]');
   });
 
   it('refuses a wrong secret or a changed nested value', () => {
