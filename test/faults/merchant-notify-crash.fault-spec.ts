@@ -10,7 +10,8 @@ import { faultServer, requireBuild } from './fault-support';
  * The incident behind `notify_id` (SPEC §6): a merchant takes seconds to answer `success`, the service is SIGKILLed
  * while it waits, and after the restart the event is delivered again, with a fresh `timestamp` and `nonce`. The
  * merchant must be able to tell it is the same event: both deliveries carry the same `notify_id`, the one stored
- * with the event. A one-second retry schedule keeps the test short.
+ * with the event. A one-second retry schedule keeps the test short; the attempt cut short by the kill is retried
+ * once its lease is over.
  */
 
 const ADMIN_TOKEN = 'admin-dev-token';
@@ -19,12 +20,15 @@ const SERVICE_ENV = { JOBS_ENABLED: 'true', MERCHANT_NOTIFY_RETRY_SECONDS: '1,1,
 const SLOW_ANSWER_MS = 4_000;
 const KILL_AFTER_MS = 1_500;
 const DELIVERY_LIMIT_MS = 20_000;
+/** How long a claimed attempt keeps other workers off the row (merchant-outbox.service.ts). */
+const ATTEMPT_LEASE_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A merchant's notify endpoint: records every form; answers the first one slowly, the others at once. */
 class SlowMerchant {
   readonly forms: Array<Record<string, string>> = [];
+  readonly times: number[] = [];
   private server!: Server;
   private waiters: Array<() => void> = [];
   url = '';
@@ -35,6 +39,7 @@ class SlowMerchant {
       req.on('data', (chunk) => (raw += chunk));
       req.on('end', () => {
         this.forms.push(Object.fromEntries(new URLSearchParams(raw)));
+        this.times.push(Date.now());
         for (const wake of this.waiters.splice(0)) wake();
         const answer = () => {
           if (!res.destroyed) res.writeHead(200, { 'content-type': 'text/plain' }).end('success');
@@ -124,6 +129,10 @@ describe('fault: SIGKILL while a merchant answers a notification, then restart [
       const { sign, ...params } = form;
       expect(sign).toBe(mallSign(params, secret));
     }
+  });
+
+  it('the attempt cut short is retried after its lease (10 s: an attempt may take the 5 s HTTP timeout), not after the 1 s delay', () => {
+    expect(merchant.times[1] - merchant.times[0]).toBeGreaterThanOrEqual(ATTEMPT_LEASE_MS - 1_000);
   });
 
   it('the outbox row holds that notify_id and is delivered on the second attempt; nothing is sent a third time', async () => {

@@ -19,6 +19,11 @@ const MINUTE = 60_000;
 /** If a worker dies during its final attempt, another may try again after this. */
 const FINAL_ATTEMPT_LEASE_MS = 10 * MINUTE;
 const HTTP_TIMEOUT_MS = 5_000;
+/**
+ * No other worker takes the next attempt before this, even when the retry delay is shorter: an attempt may take the
+ * HTTP timeout, and a second one beside it would only send the event twice at once.
+ */
+const ATTEMPT_LEASE_MS = HTTP_TIMEOUT_MS + 5_000;
 const BATCH = 20;
 
 export interface DeliveryReport {
@@ -30,6 +35,7 @@ export interface DeliveryReport {
 interface Claimed {
   row: MallMerchantNotification;
   attempt: number;
+  claimedAt: Date;
 }
 
 /**
@@ -101,11 +107,12 @@ export class MerchantOutbox {
 
   /**
    * Takes one attempt of a row: `attempts` must still be what we read, so of several workers exactly one
-   * wins. The next attempt time is set now, so a worker that dies mid-call leaves the row to be retried.
+   * wins. The next attempt time is set now, so a worker that dies mid-call leaves the row to be retried: after the
+   * retry delay, or ATTEMPT_LEASE_MS if that is longer (the attempt may still be running elsewhere until then).
    */
   private async claim(row: MallMerchantNotification, now: Date): Promise<Claimed | null> {
     const attempt = row.attempts + 1;
-    const retryAt = new Date(now.getTime() + (this.retryDelaysMs[attempt - 1] ?? FINAL_ATTEMPT_LEASE_MS));
+    const retryAt = new Date(now.getTime() + Math.max(this.retryDelaysMs[attempt - 1] ?? FINAL_ATTEMPT_LEASE_MS, ATTEMPT_LEASE_MS));
     const result = await this.tx.run((em) =>
       em.update(
         MallMerchantNotification,
@@ -113,14 +120,16 @@ export class MerchantOutbox {
         { attempts: attempt, nextAttemptAt: retryAt, updatedAt: now },
       ),
     );
-    return affectedRows(result) === 1 ? { row, attempt } : null;
+    return affectedRows(result) === 1 ? { row, attempt, claimedAt: now } : null;
   }
 
-  private async attempt({ row, attempt }: Claimed): Promise<MerchantNotificationStatus> {
+  private async attempt({ row, attempt, claimedAt }: Claimed): Promise<MerchantNotificationStatus> {
     const error = await this.post(row);
     const status: MerchantNotificationStatus = error === null ? 'delivered' : attempt >= this.maxAttempts ? 'failed' : 'pending';
     await this.tx.run((em) =>
       MERCHANT_NOTIFICATION_LIFECYCLE.transitionAll(em, { id: row.id, attempts: attempt }, 'pending', status, {
+        // the attempt is over: the schedule counts from its start, without the lease
+        ...(status === 'pending' ? { nextAttemptAt: new Date(claimedAt.getTime() + this.retryDelaysMs[attempt - 1]) } : {}),
         lastError: (error ?? '').slice(0, 512),
         deliveredAt: error === null ? new Date() : null,
         updatedAt: new Date(),
