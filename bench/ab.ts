@@ -7,9 +7,10 @@
  * service's and MariaDB's CPU per request are printed. Taking turns keeps the machine's drift from hour to hour out of
  * the comparison, which single full runs cannot (docs/performance.md, "Method"). `pay` pays by balance, `alipay` by Alipay
  * (the answer carries a signed pay URL). `notify` first pays ROUNDS × 600 orders by Alipay on each build (not
- * measured), then sends their TRADE_SUCCESS notifies, signed before the rounds.
+ * measured), then sends their TRADE_SUCCESS notifies, signed before the rounds. `--cpu-prof` writes each build's V8
+ * profile to bench/results/profiles/ab-<build folder>/ (start-up and fixtures included) for `npm run bench:profile`.
  */
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { connectMysql, parseMysqlServer, ScratchDatabase, scratchDatabase, ServiceProcess, startService } from '../test/support/service-process';
 import { BENCH_SERVICE_ENV, Fixtures, loadFixtures } from './fixtures';
 import { pendingBenchPayments } from './invariants';
@@ -56,7 +57,9 @@ async function alipayNotifies(server: ReturnType<typeof parseMysqlServer>, db: S
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-async function main([scenario, roundsText, ...dirs]: string[]): Promise<void> {
+async function main(argv: string[]): Promise<void> {
+  const cpuProf = argv.includes('--cpu-prof');
+  const [scenario, roundsText, ...dirs] = argv.filter((arg) => arg !== '--cpu-prof');
   const rounds = Number(roundsText);
   if (!(scenario in PATHS) || !(rounds >= 2) || dirs.length < 2) throw new Error(`usage: bench/ab.ts ${Object.keys(PATHS).join('|')} ROUNDS DIR_A DIR_B [...]`);
   const server = parseMysqlServer(process.env.BENCH_MYSQL_URL ?? 'mariadb://root@127.0.0.1:3306');
@@ -66,7 +69,9 @@ async function main([scenario, roundsText, ...dirs]: string[]): Promise<void> {
   try {
     for (const dir of dirs) {
       const db = await scratchDatabase(server, 'ops_ab');
-      const service = await startService({ databaseUrl: db.url, entry: resolve(dir, 'main.js'), env: BENCH_SERVICE_ENV });
+      const profiles = resolve(__dirname, 'results/profiles', `ab-${basename(dir)}`);
+      const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [];
+      const service = await startService({ databaseUrl: db.url, entry: resolve(dir, 'main.js'), env: BENCH_SERVICE_ENV, nodeArgs });
       const fixtures = await loadFixtures(service.baseUrl, { buyers: 100, buyerBalanceYuan: 100_000, hotBalanceYuan: 10_000_000, goodsPerStore: 10, members: 50 }, () => undefined);
       const notifies = scenario === 'notify' ? await alipayNotifies(server, db, service, fixtures, rounds * BURST) : [];
       builds.push({ dir, db, service, fixtures, notifies, sent: 0, serviceMs: [], databaseMs: [] });

@@ -2,7 +2,7 @@ import { formatYuan } from '../src/common/money';
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SANDBOX_APP_ID, SANDBOX_SELLER_ID } from '../src/payments/alipay/alipay-keys';
+import { SANDBOX_APP_ID, SANDBOX_SELLER_ID } from '../src/dev/alipay-sandbox/sandbox-keys';
 import { alipaySignContent, alipayTime, NOTIFY_UNSIGNED, rsa2Sign } from '../src/payments/alipay/alipay-wire';
 import { signMall, signPartner } from '../test/support/signing';
 import { BENCH_PACK, Fixtures, PartnerBuyer } from './fixtures';

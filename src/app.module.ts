@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller';
 import { MallModule } from './mall/mall.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PartnerModule } from './partner/partner.module';
+import { AlipayKeysModule } from './payments/alipay/alipay-keys.module';
 import { PaymentsModule } from './payments/payments.module';
 
 @Module({})
@@ -20,7 +21,7 @@ export class AppModule {
     const dev = DevModule.forRoot(config);
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), CommonModule, DemoDataModule, PaymentsModule, ...(dev ? [dev] : []), PartnerModule, MallModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), CommonModule, DemoDataModule, DevModule.alipayKeys(config) ?? AlipayKeysModule.live(), PaymentsModule, ...(dev ? [dev] : []), PartnerModule, MallModule, MetricsModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: FallbackExceptionFilter }, SwaggerPage],
     };

@@ -7,7 +7,6 @@ import { limitHeapGrowth } from './common/runtime/heap-growth';
 import { configureApp, createHttpAdapter } from './bootstrap';
 import { ConfigError, loadConfig, productionWarnings } from './config/app-config';
 import { checkDatabase, explainDatabaseError, StartupError } from './database/preflight';
-import { prepareAlipayKeys } from './payments/alipay/alipay-keys';
 
 /** Every way the start can fail, as one JSON log line with what to do; never a stack trace per retry. */
 function startupFailure(error: unknown, config: { DB_TYPE: string; DATABASE_URL?: string; PORT: number; SQLITE_PATH: string } | undefined): { msg: string; hint: string } {
@@ -37,7 +36,7 @@ async function main(): Promise<void> {
   const logger = new AppLogger(config.LOG_LEVEL);
   for (const warning of productionWarnings(config)) logger.warn(warning);
   try {
-    prepareAlipayKeys(config);
+    if (config.alipayMode === 'sandbox') (await import('./dev/alipay-sandbox/sandbox-keys')).prepareSandboxKeys(config);
     // Loaded only now, so that a first start's sandbox keys are generated while the modules load.
     const { AppModule } = await import('./app.module');
     await checkDatabase(config, (message, fields) => logger.warn(message, fields));

@@ -78,6 +78,54 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DB_TYPE: 'mysql' })).toThrow(/DATABASE_URL/);
   });
 
+  it('names the value it refuses, and for a value of the wrong type only the type', () => {
+    expect(problemsOf({ PORT: 'abc' })).toBe('Invalid configuration:\n  - PORT=abc: must be an integer number');
+    expect(problemsOf({ PORT: '70000' })).toBe('Invalid configuration:\n  - PORT=70000: must not be greater than 65535');
+    expect(problemsOf({ PORT: '-1', JOBS_ENABLED: 'yes', DB_TYPE: 'oracle', APP_TIMEZONE: 'Mars/Base' }).split('\n').slice(1)).toEqual(
+      expect.arrayContaining([
+        '  - PORT=-1: must not be less than 0',
+        '  - JOBS_ENABLED=yes: must be a boolean value',
+        '  - DB_TYPE=oracle: must be one of the following values: sqlite, mysql',
+        '  - APP_TIMEZONE=Mars/Base: must be a valid IANA time-zone',
+      ]),
+    );
+    expect(problemsOf({ PUBLIC_BASE_URL: 'not a url' })).toMatch(/PUBLIC_BASE_URL="not a url": must be a URL address/);
+    expect(problemsOf({ REDIS_URL: 'http://cache:6379' })).toMatch(/REDIS_URL=http:\/\/cache:6379: must be a redis:\/\/ or rediss:\/\/ URL/);
+  });
+
+  it('never shows a secret it refuses, nor the password of a URL', () => {
+    const message = problemsOf({ PAY_LINK_KEY: 'not base64 secret!', REDIS_URL: 'http://user:hunter2@cache:6379' });
+    expect(message).toMatch(/PAY_LINK_KEY \(18 characters, not shown\): must be base64url or hex/);
+    expect(message).toMatch(/REDIS_URL=http:\/\/user:\*\*\*@cache:6379/);
+    expect(message).not.toMatch(/secret!|hunter2/);
+  });
+
+  it('runs on MySQL when DATABASE_URL is a mysql:// or mariadb:// URL, without DB_TYPE', () => {
+    expect(loadConfig({ DATABASE_URL: 'mysql://u:p@h:3306/d' })).toMatchObject({ DB_TYPE: 'mysql', DATABASE_URL: 'mysql://u:p@h:3306/d', loadDemoData: false });
+    expect(loadConfig({ DATABASE_URL: 'mariadb://u@h/d' }).DB_TYPE).toBe('mysql');
+    expect(loadConfig({ DATABASE_URL: 'MySQL://u@h/d' }).DB_TYPE).toBe('mysql');
+    expect(loadConfig({ DB_TYPE: 'mysql', DATABASE_URL: 'mariadb://u@h/d' }).DB_TYPE).toBe('mysql');
+    // Said explicitly, DB_TYPE wins: a DATABASE_URL left in the shell does not move a SQLite setup.
+    expect(loadConfig({ DB_TYPE: 'sqlite', DATABASE_URL: 'mysql://u@h/d' }).DB_TYPE).toBe('sqlite');
+    expect(loadConfig({}).DB_TYPE).toBe('sqlite');
+  });
+
+  it('refuses a DATABASE_URL of any other scheme, naming the scheme and not the password', () => {
+    for (const url of ['postgres://u:secret@h:5432/d', 'postgresql://u:secret@h/d', 'sqlite:///data/app.sqlite', 'redis://h:6379']) {
+      const message = problemsOf({ DATABASE_URL: url });
+      expect(message).toContain(`DATABASE_URL=${url.split('//')[0]}//…: only mysql:// and mariadb:// URLs are supported`);
+      expect(message).not.toContain('secret');
+      expect(problemsOf({ DATABASE_URL: url, DB_TYPE: 'sqlite' })).toContain('only mysql:// and mariadb://');
+    }
+    expect(problemsOf({ DATABASE_URL: 'db.internal:3306/orders' })).toContain('DATABASE_URL=db.internal:3306/orders: only mysql:// and mariadb:// URLs are supported');
+  });
+
+  it('waits 30 s for a MySQL server that does not answer yet, unless DB_STARTUP_WAIT_SECONDS says otherwise', () => {
+    expect(loadConfig({}).DB_STARTUP_WAIT_SECONDS).toBe(30);
+    expect(loadConfig({ DB_STARTUP_WAIT_SECONDS: '0' }).DB_STARTUP_WAIT_SECONDS).toBe(0);
+    expect(problemsOf({ DB_STARTUP_WAIT_SECONDS: 'soon' })).toMatch(/DB_STARTUP_WAIT_SECONDS=soon: must be an integer number/);
+  });
+
   it('refuses the development key, token, demo data and Alipay sandbox in production', () => {
     let message = '';
     try {

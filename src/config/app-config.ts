@@ -12,6 +12,7 @@ import {
   Max,
   Min,
   ValidateIf,
+  ValidationError,
   validateSync,
 } from 'class-validator';
 
@@ -40,6 +41,7 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
 
+  /** Unset: `mysql` when DATABASE_URL is a `mysql://` or `mariadb://` URL, else `sqlite` (SPEC §8). */
   @IsIn(['sqlite', 'mysql'])
   DB_TYPE: 'sqlite' | 'mysql' = 'sqlite';
 
@@ -51,6 +53,10 @@ export class AppConfig {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(200)
   DB_POOL_SIZE = 20;
+
+  /** How long the start waits for a MySQL server that does not answer yet (a container starting beside it). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3600)
+  DB_STARTUP_WAIT_SECONDS = 30;
 
   /** How long a request may wait for a MySQL connection before it is answered 503. */
   @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
@@ -65,7 +71,7 @@ export class AppConfig {
   RATE_LIMIT_PER_MINUTE = 1200;
 
   /** The rate limiter's store shared by all instances; unset, each instance counts alone. */
-  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] })
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
   @IsString()
@@ -78,7 +84,7 @@ export class AppConfig {
   ADMIN_TOKEN = DEV_ADMIN_TOKEN;
 
   /** Signs the cashier links (`pay_link`, SPEC §6): at least 128 bits, as base64url or hex. */
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'PAY_LINK_KEY must be base64url or hex' })
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'must be base64url or hex' })
   PAY_LINK_KEY = DEV_PAY_LINK_KEY;
 
   /** Unset: `required` in production, `optional` elsewhere (SPEC §3). */
@@ -236,13 +242,21 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     'PARTNER_USER_TOKEN_ISSUER',
     'PARTNER_USER_TOKEN_AUDIENCE',
   ];
-  const raw = Object.fromEntries(
-    Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && (known.includes(k) || k.startsWith('ALIPAY_'))),
+  const raw: Record<string, string> = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => {
+      const [k, v] = entry;
+      return v !== undefined && v !== '' && (known.includes(k) || k.startsWith('ALIPAY_'));
+    }),
   );
+  const problems: string[] = [];
+  const databaseScheme = raw.DATABASE_URL === undefined ? undefined : schemeOf(raw.DATABASE_URL);
+  if (databaseScheme !== undefined && !DATABASE_SCHEMES.includes(databaseScheme)) {
+    problems.push(`${databaseScheme ? `DATABASE_URL=${databaseScheme}//…` : given('DATABASE_URL', raw.DATABASE_URL!)}: only mysql:// and mariadb:// URLs are supported (mysql://user:pass@host:3306/db); the embedded SQLite needs no DATABASE_URL`);
+  } else if (databaseScheme !== undefined && raw.DB_TYPE === undefined) {
+    raw.DB_TYPE = 'mysql';
+  }
   const config = plainToInstance(AppConfig, raw);
-  const problems = validateSync(config, { forbidUnknownValues: false }).map(
-    (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`,
-  );
+  problems.push(...validateSync(config, { forbidUnknownValues: false }).map((e) => describeInvalid(e, raw[e.property])));
   if (config.PUBLIC_BASE_URL === '') config.PUBLIC_BASE_URL = `http://localhost:${config.PORT}`;
   if (config.DB_TYPE === 'mysql' && !config.DATABASE_URL) {
     problems.push('DATABASE_URL: required when DB_TYPE=mysql');
@@ -270,6 +284,38 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
   return config;
+}
+
+/** The URL schemes DATABASE_URL may have: MySQL's dialect and MariaDB's (SPEC §8). */
+const DATABASE_SCHEMES = ['mysql:', 'mariadb:'];
+
+/** `postgres:` of `postgres://…`; `''` for text that is no URL. */
+function schemeOf(url: string): string {
+  return /^([a-z][a-z0-9+.-]*:)\/\//i.exec(url)?.[1].toLowerCase() ?? '';
+}
+
+/** Variables whose values are never written to a log, not even when they are wrong. */
+const SECRET_VARIABLES = new Set(['PARTNER_SIGN_KEY', 'ADMIN_TOKEN', 'PAY_LINK_KEY', 'PARTNER_USER_TOKEN_SECRET', 'ALIPAY_PRIVATE_KEY']);
+
+/** A variable and its value as a configuration error shows them: secrets hidden, a URL's password masked, long text cut. */
+function given(name: string, value: string): string {
+  if (SECRET_VARIABLES.has(name)) return `${name} (${value.length} characters, not shown)`;
+  let text = value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+  if (text.length > 100) text = `${text.slice(0, 99)}…`;
+  return `${name}=${/^[\w.:/@%+,*~-]+$/.test(text) ? text : JSON.stringify(text)}`;
+}
+
+/**
+ * One line per bad variable, naming the value given: `PORT=abc: must be an integer number`. A value of the wrong type
+ * says only that, not also every bound it cannot meet.
+ */
+function describeInvalid(error: ValidationError, value: string | undefined): string {
+  const constraints = error.constraints ?? {};
+  const typeCheck = ['isInt', 'isBoolean'].find((name) => name in constraints);
+  const messages = (typeCheck ? [constraints[typeCheck]] : Object.values(constraints).reverse()).map((message) =>
+    message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message,
+  );
+  return `${value === undefined ? error.property : given(error.property, value)}: ${messages.join(', ')}`;
 }
 
 function trustProxyProblems(trustProxy: AppConfig['trustProxy']): string[] {

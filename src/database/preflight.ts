@@ -45,14 +45,19 @@ export function explainDatabaseError(error: unknown, databaseUrl: string): Start
 /**
  * Connects once to the configured MySQL database before the service boots, so that a wrong DATABASE_URL is one
  * log line with what to do, rather than TypeORM's retries with a stack trace each. A database that is not up yet
- * (a container starting beside it) is waited for, up to `waitMs`.
+ * (a container starting beside it) is waited for, up to `DB_STARTUP_WAIT_SECONDS`, with one line when the wait
+ * begins: the failure that ends it is the caller's one line.
  */
-export async function checkDatabase(config: AppConfig, log: (message: string, fields: Record<string, unknown>) => void, waitMs = 30_000): Promise<void> {
+export async function checkDatabase(
+  config: AppConfig,
+  log: (message: string, fields: Record<string, unknown>) => void,
+  waitMs = config.DB_STARTUP_WAIT_SECONDS * 1000,
+): Promise<void> {
   if (config.DB_TYPE !== 'mysql' || !config.DATABASE_URL) return;
   const url = config.DATABASE_URL.replace(/^mariadb:/, 'mysql:');
   // Loaded here, not at the top: on SQLite the driver is never needed and would only lengthen the start.
   const { createConnection } = await import('mysql2/promise');
-  const deadline = Date.now() + waitMs;
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       const connection = await createConnection({ uri: url, connectTimeout: 3000 });
@@ -60,9 +65,11 @@ export async function checkDatabase(config: AppConfig, log: (message: string, fi
       return;
     } catch (error) {
       const problem = explainDatabaseError(error, config.DATABASE_URL);
-      if (!isConnectionFailure(error) || Date.now() >= deadline) throw problem;
-      log('database not reachable yet, retrying', { attempt, problem: problem.message });
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (!isConnectionFailure(error)) throw problem;
+      const waited = Date.now() - started;
+      if (waited >= waitMs) throw attempt === 1 ? problem : new StartupError(`${problem.message} (waited ${Math.round(waited / 1000)} s)`, problem.hint);
+      if (attempt === 1) log(`database not reachable, waiting up to ${Math.round(waitMs / 1000)} s for it`, { problem: problem.message });
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, waitMs - waited)));
     }
   }
 }

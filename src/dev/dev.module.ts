@@ -4,6 +4,8 @@ import { SwaggerPageExtension } from '../docs/swagger';
 import { PaymentsModule } from '../payments/payments.module';
 import { AlipaySandboxController } from './alipay-sandbox/alipay-sandbox.controller';
 import { AlipaySandboxService } from './alipay-sandbox/alipay-sandbox.service';
+import { AlipayKeys } from '../payments/alipay/alipay-keys';
+import { loadSandboxKeys, SandboxAlipayKeys } from './alipay-sandbox/sandbox-keys';
 import { SwaggerPageSigning } from './swagger-page-signing';
 
 /**
@@ -21,6 +23,23 @@ export class DevModule {
     return !config.isProduction && config.PARTNER_SIGN_KEY === DEV_PARTNER_SIGN_KEY;
   }
 
+  /**
+   * In sandbox mode the service's Alipay keys are the sandbox's, for every module (in `AlipayKeysModule.live()`'s
+   * place); `null` in live mode.
+   */
+  static alipayKeys(config: AppConfig): DynamicModule | null {
+    if (!DevModule.alipaySandbox(config)) return null;
+    return {
+      module: AlipaySandboxKeysModule,
+      global: true,
+      providers: [
+        { provide: SandboxAlipayKeys, inject: [AppConfig], useFactory: loadSandboxKeys },
+        { provide: AlipayKeys, inject: [SandboxAlipayKeys, AppConfig], useFactory: (keys: SandboxAlipayKeys, config: AppConfig) => keys.channel(config.PUBLIC_BASE_URL) },
+      ],
+      exports: [SandboxAlipayKeys, AlipayKeys],
+    };
+  }
+
   /** The module when some tool is wanted; `null` leaves the service without any. */
   static forRoot(config: AppConfig): DynamicModule | null {
     const sandbox = DevModule.alipaySandbox(config);
@@ -36,3 +55,6 @@ export class DevModule {
     };
   }
 }
+
+@Module({})
+class AlipaySandboxKeysModule {}

@@ -102,3 +102,50 @@ describe('page signer: request bodies as the server verifies them', () => {
     expect(signer.schemeOf('GET', '/order/create')).toBe('');
   });
 });
+
+describe('page signer: what each Execute sends', () => {
+  const pageKeys = { ...keys, idempotencyKeyExample: 'refund-0001' };
+  let counter = 0;
+  const context = (retryLast = false) => ({ retryLast, nowSeconds: Math.floor(Date.now() / 1000), random: () => `r${++counter}`.padStart(16, '0') });
+  const refund = (key = 'refund-0001') => ({ method: 'POST', body: '{"amount":300,"reason":"r"}', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key } });
+  const path = '/admin/partner/orders/202201071757550123456789/refund';
+
+  it('sends a fresh Idempotency-Key in place of the prefilled example, on every Execute', () => {
+    const sent = {};
+    const first = signer.prepareRequest(refund(), path, pageKeys, sent, context());
+    const second = signer.prepareRequest(refund(), path, pageKeys, sent, context());
+    expect(first.headers['Idempotency-Key']).toMatch(/^swagger-[0-9a-z]{16}$/);
+    expect(second.headers['Idempotency-Key']).toMatch(/^swagger-[0-9a-z]{16}$/);
+    expect(second.headers['Idempotency-Key']).not.toBe(first.headers['Idempotency-Key']);
+    expect(first.body).toBe('{"amount":300,"reason":"r"}');
+  });
+
+  it('"Retry last" sends the operation\'s previous key and body again; a key typed in is sent as typed', () => {
+    const sent = {};
+    const first = signer.prepareRequest(refund(), path, pageKeys, sent, context());
+    const edited = { ...refund(), body: '{"amount":1,"reason":"r"}' };
+    const retried = signer.prepareRequest(edited, path, pageKeys, sent, context(true));
+    expect(retried.headers['Idempotency-Key']).toBe(first.headers['Idempotency-Key']);
+    expect(retried.body).toBe(first.body);
+    expect(signer.prepareRequest(refund('my-key-1'), path, pageKeys, sent, context()).headers['Idempotency-Key']).toBe('my-key-1');
+    // another operation has its own last request
+    expect(signer.prepareRequest(refund(), `${path}x`, pageKeys, sent, context(true)).headers['Idempotency-Key']).toMatch(/^swagger-/);
+  });
+
+  it('signs each Execute afresh, and "Retry last" resends the signed body unchanged', () => {
+    const sent = {};
+    const pay = () => ({ method: 'POST', body: JSON.stringify({ user_id: 'u1', pay_type: 1, gift_pos_id: 'g', address_id: 1 }), headers: { 'content-type': 'application/json' } });
+    const first = signer.prepareRequest(pay(), '/app/partner/order/pay', pageKeys, sent, context());
+    const second = signer.prepareRequest(pay(), '/app/partner/order/pay', pageKeys, sent, context());
+    expect(JSON.parse(second.body as string).nonce).not.toBe(JSON.parse(first.body as string).nonce);
+    expect(verifyPartnerSign(JSON.parse(second.body as string), keys.partnerKey)).toBe(true);
+    expect(signer.prepareRequest(pay(), '/app/partner/order/pay', pageKeys, sent, context(true)).body).toBe(second.body);
+    const withToken = signer.prepareRequest(pay(), '/app/partner/order/pay', { ...pageKeys, userTokenSecret: 's'.repeat(32) }, sent, context());
+    expect(withToken.headers.Authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+
+  it('leaves unsigned requests without a key alone', () => {
+    const req = { method: 'GET', headers: {} as Record<string, string> };
+    expect(signer.prepareRequest(req, '/admin/partner/users/u1', pageKeys, {}, context())).toEqual({ method: 'GET', headers: {} });
+  });
+});

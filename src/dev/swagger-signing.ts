@@ -5,7 +5,7 @@
  * so each must be self-contained: no imports, no references outside its own body. MD5 and HMAC-SHA256 are
  * written out in plain JavaScript because WebCrypto (`crypto.subtle`) exists only in secure contexts (https or
  * localhost): a page opened at `http://<shared dev server>:3000/docs` has none. The same code signs the
- * requests of the examples test in Node (test/docs/examples.e2e-spec.ts), so what the page sends is tested.
+ * requests of the examples and README tests in Node (test/docs/), so what the page sends is tested.
  */
 
 export interface DevSigningKeys {
@@ -14,6 +14,26 @@ export interface DevSigningKeys {
   mallSecret: string;
   /** The HS256 secret the page mints partner user tokens with (SPEC §3); none: no token is sent. */
   userTokenSecret?: string;
+  /** The `Idempotency-Key` Swagger prefills (the header's example): each Execute sends a fresh key in its place. */
+  idempotencyKeyExample?: string;
+}
+
+/** A request as Swagger UI hands it to the request interceptor (the part the page changes). */
+export interface PageRequest {
+  method: string;
+  body?: unknown;
+  headers: Record<string, string>;
+}
+
+/** Each operation's (`POST /path`) last request as sent, for "Retry last". */
+export type SentRequests = Record<string, { contentType: string; body: unknown; idempotencyKey?: string }>;
+
+/** What one Execute may depend on besides the request: the "Retry last" switch, the clock, and randomness. */
+export interface ExecuteContext {
+  retryLast: boolean;
+  nowSeconds: number;
+  /** A new random token (16 hex digits) on every call. */
+  random(): string;
 }
 
 /** `timestamp` and `nonce` a signed request gets: fresh ones for every Execute. */
@@ -34,6 +54,13 @@ export interface PageSigner {
   signBody(scheme: 'partner' | 'mall', contentType: string, body: string, keys: DevSigningKeys, fresh: Freshness): string | null;
   /** A partner user token (HS256 JWT, an hour long) for the `user_id` of a JSON or form body; `''` when it has none. */
   userToken(contentType: string, body: string, secret: string, nowSeconds: number): string;
+  /**
+   * What Execute sends (`path` without origin or query): every Execute is a new request, so a signed body gets a fresh
+   * `timestamp`, `nonce` and `sign`, and an `Idempotency-Key` left at the prefilled example a fresh key; a key typed in
+   * is sent as typed. With `retryLast`, the operation's previous request goes again unchanged (body and key), as a client
+   * retries after a lost answer. `sent` remembers each operation's last request between calls.
+   */
+  prepareRequest(req: PageRequest, path: string, keys: DevSigningKeys, sent: SentRequests, context: ExecuteContext): PageRequest;
 }
 
 export function createPageSigner(): PageSigner {
@@ -242,7 +269,33 @@ export function createPageSigner(): PageSigner {
     return `${data}.${base64url(hmacSha256(utf8(secret), utf8(data)))}`;
   }
 
-  return { md5Hex, hmacSha256Hex, schemeOf, signBody, userToken };
+  function prepareRequest(req: PageRequest, path: string, keys: DevSigningKeys, sent: SentRequests, context: ExecuteContext): PageRequest {
+    const headerNamed = (name: string) => Object.keys(req.headers).find((h) => h.toLowerCase() === name);
+    const scheme = schemeOf(req.method, path);
+    const keyHeader = headerNamed('idempotency-key');
+    const signs = scheme !== '' && typeof req.body === 'string';
+    if (!signs && !keyHeader) return req;
+    const contentType = req.headers[headerNamed('content-type') ?? ''] ?? 'application/json';
+    const operation = `${req.method.toUpperCase()} ${path}`;
+    const previous = sent[operation];
+    if (context.retryLast && previous && previous.contentType === contentType) {
+      req.body = previous.body;
+      if (keyHeader && previous.idempotencyKey) req.headers[keyHeader] = previous.idempotencyKey;
+    } else {
+      if (signs) {
+        const body = signBody(scheme as 'partner' | 'mall', contentType, req.body as string, keys, { timestamp: String(context.nowSeconds), nonce: context.random() });
+        if (body === null) return req;
+        req.body = body;
+      }
+      if (keyHeader && req.headers[keyHeader] === keys.idempotencyKeyExample) req.headers[keyHeader] = `swagger-${context.random()}`;
+      sent[operation] = { contentType, body: req.body, idempotencyKey: keyHeader ? req.headers[keyHeader] : undefined };
+    }
+    const token = scheme === 'partner' && keys.userTokenSecret ? userToken(contentType, String(req.body), keys.userTokenSecret, context.nowSeconds) : '';
+    if (token) req.headers.Authorization = `Bearer ${token}`;
+    return req;
+  }
+
+  return { md5Hex, hmacSha256Hex, schemeOf, signBody, userToken, prepareRequest };
 }
 
 /** The page's part: the request interceptor, the "retry last" switch and the explanation above the operations. */
@@ -254,43 +307,23 @@ export function installPageSigning(signer: PageSigner, keys: DevSigningKeys): vo
     __opsSignRequest?: (req: SwaggerRequest) => SwaggerRequest;
   };
   type SwaggerRequest = { url: string; method: string; body?: unknown; headers: Record<string, string> };
-  const lastSent: Record<string, { contentType: string; body: string }> = {};
+  const sent: SentRequests = {};
 
-  const randomNonce = () => {
+  const random = () => {
     const bytes = new Uint8Array(8);
     if (page.crypto?.getRandomValues) page.crypto.getRandomValues(bytes);
     else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
     return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   };
-  const retrying = () => Boolean(page.document.getElementById('ops-retry-last')?.checked);
-  const headerName = (headers: Record<string, string>) => Object.keys(headers).find((h) => h.toLowerCase() === 'content-type') ?? 'Content-Type';
-
-  const withUserToken = (req: SwaggerRequest, scheme: string, contentType: string) => {
-    const token = scheme === 'partner' && keys.userTokenSecret ? signer.userToken(contentType, String(req.body), keys.userTokenSecret, Math.floor(Date.now() / 1000)) : '';
-    if (token) req.headers.Authorization = `Bearer ${token}`;
-    return req;
-  };
+  const retryLast = () => Boolean(page.document.getElementById('ops-retry-last')?.checked);
 
   page.__opsSignRequest = (req) => {
     const url = new URL(req.url, page.location.href);
     // Requests go to the address this page was opened at: the document's server (PUBLIC_BASE_URL) may name
     // localhost, which from another machine is not this service, and a cross-origin call would be refused.
     if (url.origin !== page.location.origin) req.url = `${page.location.origin}${url.pathname}${url.search}`;
-    const scheme = signer.schemeOf(req.method, url.pathname);
-    if (!scheme || typeof req.body !== 'string') return req;
-    const header = headerName(req.headers);
-    const contentType = req.headers[header] ?? 'application/json';
-    const previous = lastSent[url.pathname];
-    if (retrying() && previous && previous.contentType === contentType) {
-      req.body = previous.body;
-      return withUserToken(req, scheme, contentType);
-    }
-    const now = String(Math.floor(Date.now() / 1000));
-    const body = signer.signBody(scheme, contentType, req.body, keys, { timestamp: now, nonce: randomNonce() });
-    if (body === null) return req;
-    req.body = body;
-    lastSent[url.pathname] = { contentType, body };
-    return withUserToken(req, scheme, contentType);
+    signer.prepareRequest(req, url.pathname, keys, sent, { retryLast: retryLast(), nowSeconds: Math.floor(Date.now() / 1000), random });
+    return req;
   };
 
   const panel = () => {
@@ -303,10 +336,11 @@ export function installPageSigning(signer: PageSigner, keys: DevSigningKeys): vo
       '(MD5 or HMAC-SHA256 as <code>sign_type</code> asks, computed in plain JavaScript, so it works on plain http at any address), ',
       'JSON and form bodies alike; whatever is in <code>sign</code> is replaced. Requests go to the address this page was opened at. ',
       'Every Execute gets the current <code>timestamp</code> and a new random <code>nonce</code>, so it is a <b>new request</b>: ',
-      'Execute twice on <code>/app/partner/order/pay</code> and you buy twice. ',
+      'Execute twice on <code>/app/partner/order/pay</code> and you buy twice. Likewise an <code>Idempotency-Key</code> left at its example ',
+      `(<code>${keys.idempotencyKeyExample ?? ''}</code>) is sent as a fresh key each time, so a second refund is a new refund; a key you type is sent as typed. `,
       '<label style="display:block;margin-top:4px"><input type="checkbox" id="ops-retry-last"> <b>Retry last</b>: Execute sends the previous request of the same ',
-      'operation again unchanged (same body, nonce, timestamp and sign), as a client retries after a lost answer: the service returns the ',
-      'original response and makes no second order or charge (SPEC §3). Works within the 300 s timestamp window.</label>',
+      'operation again unchanged (same body, nonce, timestamp, sign and <code>Idempotency-Key</code>), as a client retries after a lost answer: the service returns the ',
+      'original response and makes no second order, charge or refund (SPEC §3). Works within the 300 s timestamp window.</label>',
     ].join('');
     const body = page.document.body as { insertBefore(node: unknown, ref: unknown): void; firstChild: unknown };
     body.insertBefore(box, body.firstChild);

@@ -6,19 +6,27 @@ import type { onSendHookHandler } from 'fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, DEV_ADMIN_TOKEN, DEV_PARTNER_SIGN_KEY, DEV_PARTNER_USER_TOKEN_SECRET } from '../config/app-config';
 import { DEMO_MALL_APP_ID, DEMO_MALL_SECRET } from '../database/demo-data/demo-data';
-import { addValidationBounds } from './validation-schema';
+import { addFormEncoding, addTransportContract, operationIdOf, SECURITY_SCHEMES, TAGS } from './contract';
+import { addValidationBounds, addWireForms } from './validation-schema';
 
 const DESCRIPTION = readFileSync(join(__dirname, 'swagger-description.md'), 'utf8');
 
-/** The OpenAPI document; `serverUrl` is fixed when exporting `openapi.json` so the file is stable. */
+/**
+ * The OpenAPI document: at run time its server is PUBLIC_BASE_URL; the committed `openapi.json` names the relative
+ * server `/`, so that a client generated from the file talks to wherever it is pointed.
+ */
 export function buildOpenApiDocument(app: INestApplication, serverUrl: string): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('订单与支付服务 / Order & Payment Service')
     .setDescription(DESCRIPTION)
     .setVersion('1.0')
-    .addServer(serverUrl)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'admin');
-  return addValidationBounds(SwaggerModule.createDocument(app, builder.build()));
+    .addServer(serverUrl);
+  for (const tag of TAGS) builder.addTag(tag.name, tag.description);
+  const config = builder.build();
+  config.info.license = { name: 'UNLICENSED' };
+  config.components = { ...config.components, securitySchemes: SECURITY_SCHEMES };
+  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationIdOf });
+  return addFormEncoding(addTransportContract(addWireForms(addValidationBounds(document))));
 }
 
 /** What a development tool adds to the Swagger page (src/dev/): a script and Swagger UI options. */

@@ -14,7 +14,7 @@ import { MallRefundService } from './mall-refund.service';
 /** Every signed endpoint can refuse shape, signature and replays (nonce reused: 40102; Idempotency-Key reused or in flight: 40901). */
 const SIGNED_ERRORS = [ErrorCode.InvalidParams, ErrorCode.BadSignature, ErrorCode.Replay, ErrorCode.Conflict];
 
-@ApiTags('mall 商城开放接口')
+@ApiTags('mall')
 @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
 @MallApi()
 @Controller('order')

@@ -14,7 +14,7 @@ import { MallTrade, MallTradeStatus } from '../database/entities/mall/mall-trade
 import { TransactionService } from '../database/transaction.service';
 import { WalletService } from '../payments/wallet/wallet.service';
 import { ClosedTradeDto, CreateOrderDataDto, PreOrderDataDto, TradeViewDto } from './dto/mall-order-responses.dto';
-import { AddressDto, CreateOrderDto, OrderLookupDto, OrderParamsDto } from './dto/mall-order-params.dto';
+import { MallAddressDto, CreateOrderDto, OrderLookupDto, OrderParamsDto } from './dto/mall-order-params.dto';
 import { newOrderSn, newTradeSn } from './order-sn';
 import { OrderPricingService, Pricing, PricingInput } from './pricing/order-pricing.service';
 import { MALL_COUPON_LIFECYCLE } from './trade/mall-coupon-status';
@@ -304,7 +304,7 @@ function pricingInputOf(dto: OrderParamsDto): PricingInput {
   };
 }
 
-function addressOf(dto: AddressDto): MallAddressSnapshot {
+function addressOf(dto: MallAddressDto): MallAddressSnapshot {
   return { mobile: dto.mobile, username: dto.username, province: dto.province, city: dto.city, district: dto.district, street: dto.street ?? '', address: dto.address };
 }
 

@@ -18,7 +18,7 @@ const { InvalidParams, BadSignature, Replay, UserToken, NotFound, Conflict, Insu
 /** Every partner endpoint can refuse shape, signature, replay, the user token and a reused idempotency key. */
 const SIGNED_ERRORS = [InvalidParams, BadSignature, Replay, UserToken, Conflict];
 
-@ApiTags('partner 合伙人')
+@ApiTags('partner')
 @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
 @PartnerApi()
 @Controller('app/partner')
@@ -39,7 +39,7 @@ export class PartnerOrderController {
   @Post('gift/list')
   @HttpCode(200)
   @Signed('partner')
-  @ApiOperation({ summary: '在售礼包列表 / Gift packs on sale' })
+  @ApiOperation({ summary: '在售礼包列表 / Gift packs on sale', operationId: 'partnerGiftList' })
   @ApiEnvelope('partner', GiftListResultDto, [...SIGNED_ERRORS, NotFound])
   giftList(@Body() dto: UserScopedDto): Promise<GiftListResultDto> {
     return this.orders.giftList(dto.user_id);

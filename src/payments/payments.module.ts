@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { AlipayKeys, loadAlipayKeys } from './alipay/alipay-keys';
 import { AlipayNotifyController } from './alipay/alipay-notify.controller';
 import { AlipayNotifyService } from './alipay/alipay-notify.service';
 import { AlipayService } from './alipay/alipay.service';
@@ -21,7 +19,6 @@ import { WalletService } from './wallet/wallet.service';
     WalletService,
     PaymentService,
     PaymentSettlementRegistry,
-    { provide: AlipayKeys, inject: [AppConfig], useFactory: loadAlipayKeys },
     AlipayService,
     AlipayNotifyService,
     PaymentReconciliation,
@@ -31,6 +28,6 @@ import { WalletService } from './wallet/wallet.service';
     LatePaymentRefunds,
     PaymentsAdminService,
   ],
-  exports: [WalletService, PaymentService, PaymentSettlementRegistry, AlipayKeys, AlipayService, PaymentReconciliation, RefundHandlerRegistry, RefundService],
+  exports: [WalletService, PaymentService, PaymentSettlementRegistry, AlipayService, PaymentReconciliation, RefundHandlerRegistry, RefundService],
 })
 export class PaymentsModule {}

@@ -1,6 +1,7 @@
 import { createPageSigner, DevSigningKeys } from '../../src/dev/swagger-signing';
 import { DEMO_MALL_APP_ID, DEMO_MALL_SECRET } from '../../src/database/demo-data/demo-data';
 import { describeEachEngine } from '../support/each-engine';
+import { OpenApiDoc as Doc, sample } from '../support/swagger-page';
 
 /**
  * Every request example of `/docs-json`, sent as Swagger UI's "Try it out" sends it (the body built from the
@@ -9,11 +10,6 @@ import { describeEachEngine } from '../support/each-engine';
  * cannot be known to an example: like a person following the README, a step takes them from an earlier answer,
  * and says so in `from`. Nothing else is changed.
  */
-type Schema = { $ref?: string; type?: string; example?: unknown; default?: unknown; properties?: Record<string, Schema>; items?: Schema; allOf?: Schema[] };
-type Parameter = { name: string; in: 'path' | 'query' | 'header'; example?: unknown; schema?: Schema };
-type Operation = { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema?: Schema; example?: unknown }> } };
-type Doc = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
-
 const signer = createPageSigner();
 const keys: DevSigningKeys = { partnerKey: 'partner-dev-key', mallAppId: DEMO_MALL_APP_ID, mallSecret: DEMO_MALL_SECRET };
 const ADMIN = { Authorization: 'Bearer admin-dev-token' };
@@ -118,19 +114,6 @@ const WALK: Step[] = [
 
 /** Alipay signs its notifies with its own RSA key: no example can be sent as given. `POST /dev/alipay/pay` sends a real one. */
 const NOT_SENDABLE = ['POST /payments/alipay/notify'];
-
-/** The body Swagger UI prefills: the operation's example, else each property's example (default, else nothing). */
-function sample(schema: Schema | undefined, doc: Doc): unknown {
-  if (!schema) return undefined;
-  if (schema.$ref) return sample(doc.components.schemas[schema.$ref.split('/').pop()!], doc);
-  if (schema.example !== undefined) return schema.example;
-  if (schema.allOf) return Object.assign({}, ...schema.allOf.map((s) => sample(s, doc)));
-  if (schema.properties) {
-    return Object.fromEntries(Object.entries(schema.properties).map(([name, prop]) => [name, sample(prop, doc)]).filter(([, v]) => v !== undefined));
-  }
-  if (schema.type === 'array') return [sample(schema.items, doc)];
-  return schema.default;
-}
 
 describeEachEngine('request examples of /docs-json, in the README\'s order', (ctx) => {
   let doc: Doc;

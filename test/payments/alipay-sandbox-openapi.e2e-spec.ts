@@ -39,7 +39,7 @@ describeEachEngine('the Alipay sandbox plays the OpenAPI calls the service makes
     const keys = t.app.get(AlipayKeys);
     const alipay = t.app.get(AlipayService);
     const wrongKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
-    const misconfigured = new AlipayService(t.config, new AlipayKeys(keys.mode, keys.appId, keys.sellerId, keys.appPrivateKey, wrongKey, null));
+    const misconfigured = new AlipayService(t.config, new AlipayKeys(keys.appId, keys.sellerId, keys.appPrivateKey, wrongKey, keys.gateway));
     // the request itself is signed right, so the sandbox answers it: only the answer's signature is wrong for this key
     expect(await alipay.query('202601010000000000000000')).toMatchObject({ kind: 'refused', subCode: 'ACQ.TRADE_NOT_EXIST' });
     expect(await misconfigured.query('202601010000000000000000')).toMatchObject({ kind: 'no_answer' });

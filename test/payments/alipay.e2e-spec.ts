@@ -7,7 +7,7 @@ import { EntityManager, Logger, QueryRunner } from 'typeorm';
 import { AppLogger } from '../../src/common/http/app-logger';
 import { Payment, PaymentStatus } from '../../src/database/entities/payments/payment.entity';
 import { TransactionService } from '../../src/database/transaction.service';
-import { SANDBOX_APP_ID, SANDBOX_SELLER_ID } from '../../src/payments/alipay/alipay-keys';
+import { SANDBOX_APP_ID, SANDBOX_SELLER_ID } from '../../src/dev/alipay-sandbox/sandbox-keys';
 import { AlipaySandboxService } from '../../src/dev/alipay-sandbox/alipay-sandbox.service';
 import { AlipayService } from '../../src/payments/alipay/alipay.service';
 import { PaymentSettlementRegistry, SettlementHandler } from '../../src/payments/payment-settlement.registry';

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, Server } from 'node:net';
+import { connect, createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -106,6 +106,9 @@ describe('start-up', () => {
         up = r.output().includes('listening on');
       }
       expect(r.output()).toContain(`listening on ${base} `);
+      // Nest's line per controller and route is debug: at info a start is a few lines, none of them a route.
+      expect(r.output()).not.toMatch(/RouterExplorer|RoutesResolver|Mapped \{/);
+      expect(r.output().trim().split('\n').length).toBeLessThan(10);
       const docs = (await (await fetch(`http://127.0.0.1:${port}/docs-json`)).json()) as { servers: Array<{ url: string }> };
       expect(docs.servers[0].url).toBe(base);
 
@@ -131,6 +134,51 @@ describe('start-up', () => {
     expect(msg).toMatch(/PORT[\s\S]*APP_TIMEZONE/);
     expect(hint).toMatch(/environment/);
   });
+
+  it('names the value it refuses: PORT=abc is not an integer', async () => {
+    const { msg, lines } = await failedStart({ PORT: 'abc' });
+    expect(lines).toHaveLength(1);
+    expect(msg).toContain('PORT=abc: must be an integer number');
+    expect(msg).not.toContain('greater than');
+  });
+
+  it('LOG_LEVEL=debug shows Nest\'s route mapping, as debug lines; Ctrl-C (SIGINT) stops the service', async () => {
+    const r = run({ PORT: String(await freePort()), LOG_LEVEL: 'debug' });
+    try {
+      await listening(r);
+      const routeLines = r.output().trim().split('\n').map((line) => JSON.parse(line)).filter((entry) => entry.context === 'RouterExplorer');
+      expect(routeLines).toContainEqual(expect.objectContaining({ level: 'debug', msg: 'Mapped {/app/partner/order/pay, POST} route' }));
+      expect(routeLines.every((entry) => entry.level === 'debug')).toBe(true);
+      r.child.kill('SIGINT');
+      const stopped = await Promise.race([r.exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 20_000))]);
+      expect(stopped).toBe(true);
+    } finally {
+      await stop(r);
+    }
+  });
+
+  it('a DATABASE_URL of another scheme (postgres://) is refused in one JSON line, not run on SQLite', async () => {
+    const { msg, hint, lines } = await failedStart({ DATABASE_URL: 'postgres://app:secret@127.0.0.1:5432/orders', LOG_LEVEL: 'info' });
+    expect(lines).toHaveLength(1);
+    expect(msg).toContain('DATABASE_URL=postgres://…: only mysql:// and mariadb:// URLs are supported');
+    expect(msg).not.toContain('secret');
+    expect(hint).toMatch(/environment/);
+  });
+
+  it.each(['mysql', 'mariadb'])(
+    'a %s:// DATABASE_URL without DB_TYPE means MySQL: an unreachable server is one line while it waits and one when it gives up',
+    async (scheme) => {
+      const port = await freePort();
+      const started = Date.now();
+      const { msg, hint, lines } = await failedStart({ DATABASE_URL: `${scheme}://root@127.0.0.1:${port}/orders`, DB_STARTUP_WAIT_SECONDS: '4', LOG_LEVEL: 'info' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4000);
+      expect(lines).toHaveLength(2);
+      expect(JSON.parse(lines[0])).toMatchObject({ level: 'warn', msg: 'database not reachable, waiting up to 4 s for it', problem: `nothing accepts connections at 127.0.0.1:${port}` });
+      expect(msg).toBe(`start-up failed: nothing accepts connections at 127.0.0.1:${port} (waited 4 s)`);
+      expect(hint).toMatch(/start MySQL/);
+    },
+    60_000,
+  );
 
   it('a port in use is one JSON line with what to do', async () => {
     const port = await freePort();
@@ -161,6 +209,34 @@ describe('start-up', () => {
     expect(msg).toContain('database `ops_no_such_database` does not exist');
     expect(hint).toContain('CREATE DATABASE `ops_no_such_database` CHARACTER SET utf8mb4');
   });
+
+  (mysqlUrl ? it : it.skip)('a MySQL server that comes up while the start waits: one line, then the service runs on it', async () => {
+    const server = parseMysqlServer(mysqlUrl!);
+    const scratch = await scratchDatabase(server, 'ops_wait');
+    const port = await freePort();
+    let forwarder: Server | undefined;
+    const r = run({ DATABASE_URL: scratch.urlVia('127.0.0.1', port), PORT: String(await freePort()), LOG_LEVEL: 'info' });
+    try {
+      for (let i = 0; i < 300 && !r.output().includes('waiting up to'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      // The database "starts": a forwarder to the real server opens on the port the service waits for.
+      forwarder = createServer((client) => {
+        const upstream = connect(server.port, server.host);
+        client.pipe(upstream).pipe(client);
+        client.on('error', () => upstream.destroy());
+        upstream.on('error', () => client.destroy());
+      }).listen(port, '127.0.0.1');
+      await listening(r);
+      const entries = r.output().trim().split('\n').map((line) => JSON.parse(line));
+      expect(entries.filter((entry) => /database/.test(entry.msg) && entry.level !== 'info')).toEqual([
+        expect.objectContaining({ level: 'warn', msg: 'database not reachable, waiting up to 30 s for it' }),
+      ]);
+      expect(r.output()).toContain('(database: mysql,');
+    } finally {
+      await stop(r);
+      forwarder?.close();
+      await scratch.drop();
+    }
+  }, 120_000);
 
   it('production refuses to start with keys, tokens and secrets shorter than 32 characters, naming each', async () => {
     const { msg, hint, lines } = await failedStart({ ...productionEnv(), PARTNER_SIGN_KEY: 'k', ADMIN_TOKEN: 't', PARTNER_USER_TOKEN_SECRET: 's' });

@@ -16,6 +16,9 @@ export function cutForLog(value: unknown): string {
   return text.length <= LOG_FIELD_MAX ? text : `${text.slice(0, LOG_FIELD_MAX - 1)}…`;
 }
 
+/** Nest's line per controller and per route at start (60 of them): debug, so that a start shows what matters. */
+const NEST_ROUTE_CONTEXTS = new Set(['RoutesResolver', 'RouterExplorer']);
+
 /** Structured logs: one JSON object per line on stdout, so request ids can be grepped and shipped. */
 export class AppLogger implements LoggerService {
   private readonly tallies = new Map<string, Map<string, number>>();
@@ -42,7 +45,8 @@ export class AppLogger implements LoggerService {
   }
 
   log(message: unknown, context?: string | Record<string, unknown>): void {
-    this.write('info', message, typeof context === 'object' ? context : { context });
+    const level = typeof context === 'string' && NEST_ROUTE_CONTEXTS.has(context) ? 'debug' : 'info';
+    this.write(level, message, typeof context === 'object' ? context : { context });
   }
 
   error(message: unknown, traceOrFields?: unknown, context?: string): void {

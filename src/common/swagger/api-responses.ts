@@ -20,33 +20,50 @@ const MEANING: Record<number, string> = {
   50001: '服务器内部错误 / internal error or database unavailable (errors.request_id)',
 };
 
-function errorSchema(family: ApiFamily, code: ErrorCode): { schema: SchemaObject; example: object } {
-  const example = family === 'partner'
+const ERRORS: SchemaObject = { type: 'object', additionalProperties: { type: 'string' } };
+
+/** The error envelope of a family (SPEC §2): every field always present. */
+export function errorEnvelopeSchema(family: ApiFamily): SchemaObject {
+  return family === 'partner'
+    ? { type: 'object', required: ['code', 'errors', 'msg', 'result'], properties: { code: { type: 'integer' }, errors: ERRORS, msg: { type: 'string' }, result: { type: 'object' } } }
+    : {
+        type: 'object',
+        required: ['result', 'msg', 'data'],
+        properties: {
+          result: { type: 'integer', enum: [0] },
+          msg: { type: 'string' },
+          data: { type: 'object', required: ['code', 'errors'], properties: { code: { type: 'integer' }, errors: ERRORS } },
+        },
+      };
+}
+
+function errorExample(family: ApiFamily, code: ErrorCode): object {
+  return family === 'partner'
     ? { code, errors: code === 40001 ? { field: '字段说明' } : {}, msg: MEANING[code].split(' / ')[0], result: {} }
     : { result: 0, msg: MEANING[code].split(' / ')[0], data: { code, errors: code === 40001 ? { field: '字段说明' } : {} } };
-  const schema: SchemaObject = family === 'partner'
-    ? { type: 'object', properties: { code: { type: 'integer', example: code }, errors: { type: 'object', additionalProperties: { type: 'string' } }, msg: { type: 'string' }, result: { type: 'object' } } }
-    : { type: 'object', properties: { result: { type: 'integer', example: 0 }, msg: { type: 'string' }, data: { type: 'object', properties: { code: { type: 'integer', example: code }, errors: { type: 'object', additionalProperties: { type: 'string' } } } } } };
-  return { schema, example };
 }
 
 /** Documents the success envelope around `model` (or an empty object) and each listed error code. */
 export function ApiEnvelope(family: ApiFamily, model: Type<unknown> | null, errorCodes: ErrorCode[], successMsg?: string) {
   const dataSchema: SchemaObject | ReferenceObject = model ? { $ref: getSchemaPath(model) } : { type: 'object' };
   const okSchema: SchemaObject = family === 'partner'
-    ? { type: 'object', properties: { code: { type: 'integer', example: 1 }, errors: { type: 'object', example: {} }, msg: { type: 'string', example: successMsg ?? '操作成功' }, result: dataSchema } }
-    : { type: 'object', properties: { result: { type: 'integer', example: 1 }, msg: { type: 'string', example: successMsg ?? '成功' }, data: dataSchema } };
+    ? {
+        type: 'object',
+        required: ['code', 'errors', 'msg', 'result'],
+        properties: { code: { type: 'integer', enum: [1] }, errors: { type: 'object', example: {} }, msg: { type: 'string', example: successMsg ?? '操作成功' }, result: dataSchema },
+      }
+    : { type: 'object', required: ['result', 'msg', 'data'], properties: { result: { type: 'integer', enum: [1] }, msg: { type: 'string', example: successMsg ?? '成功' }, data: dataSchema } };
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of [...errorCodes, ErrorCode.Internal]) {
     const status = HTTP_STATUS_OF[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   const errorDecorators = [...byStatus.entries()].map(([status, codes]) => {
-    const examples = Object.fromEntries(codes.map((c) => [String(c), { summary: MEANING[c], value: errorSchema(family, c).example }]));
+    const examples = Object.fromEntries(codes.map((c) => [String(c), { summary: MEANING[c], value: errorExample(family, c) }]));
     return ApiResponse({
       status,
       description: codes.map((c) => `${c}: ${MEANING[c]}`).join('; '),
-      content: { 'application/json': { schema: errorSchema(family, codes[0]).schema, examples } },
+      content: { 'application/json': { schema: errorEnvelopeSchema(family), examples } },
     });
   });
   return applyDecorators(...(model ? [ApiExtraModels(model)] : []), ApiResponse({ status: 200, description: '成功 / success', schema: okSchema }), ...errorDecorators);

@@ -10,7 +10,7 @@ import { AlipaySandboxService } from './alipay-sandbox.service';
 import { SandboxFaultDto, SandboxFaultResultDto, SandboxPayDto, SandboxPayResultDto, SandboxTradeDto } from './dto/alipay-sandbox.dto';
 
 /** The local stand-in for Alipay's gateway (loaded in sandbox mode only: DevModule). */
-@ApiTags('alipay-sandbox')
+@ApiTags('dev-alipay-sandbox')
 @Controller('dev/alipay')
 export class AlipaySandboxController {
   constructor(private readonly sandbox: AlipaySandboxService) {}

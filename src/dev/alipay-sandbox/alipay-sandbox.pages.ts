@@ -1,6 +1,6 @@
 import { escapeHtml, htmlDocument } from '../../common/html';
 import type { ErrorDescription } from '../../common/errors/describe-error';
-import { SANDBOX_GATEWAY_PATH } from '../../payments/alipay/alipay-wire';
+import { SANDBOX_GATEWAY_PATH } from './sandbox-keys';
 import type { SandboxCheckoutResult, SandboxPayRequest } from './alipay-sandbox.service';
 
 /** Server-rendered pages of the sandbox gateway; every dynamic value goes through `escapeHtml`. */

@@ -9,11 +9,12 @@ import { AppConfig } from '../../config/app-config';
 import { Payment, PaymentStatus } from '../../database/entities/payments/payment.entity';
 import { TransactionService } from '../../database/transaction.service';
 import { PaymentService } from '../../payments/payment.service';
-import { AlipayKeys, SandboxAlipayKeys } from '../../payments/alipay/alipay-keys';
+import { AlipayKeys } from '../../payments/alipay/alipay-keys';
 import { AlipayService } from '../../payments/alipay/alipay.service';
 import { AlipaySandboxLedger, SandboxRefusal, SandboxTrade } from './alipay-sandbox-ledger';
 import { ALIPAY_TIME_ZONE, alipaySignContent, alipayTime, NOTIFY_UNSIGNED, rsa2Sign, rsa2Verify } from '../../payments/alipay/alipay-wire';
 import { SandboxPayResultDto, SandboxTradeDto } from './dto/alipay-sandbox.dto';
+import { SandboxAlipayKeys } from './sandbox-keys';
 
 /** The OpenAPI methods the sandbox gateway answers (SPEC §6). */
 export const SANDBOX_OPENAPI_METHODS = ['alipay.trade.query', 'alipay.trade.close', 'alipay.trade.refund', 'alipay.trade.fastpay.refund.query'] as const;
@@ -60,6 +61,7 @@ export class AlipaySandboxService implements OnApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     private readonly keys: AlipayKeys,
+    private readonly sandboxKeys: SandboxAlipayKeys,
     private readonly alipay: AlipayService,
     private readonly payments: PaymentService,
     private readonly tx: TransactionService,
@@ -130,7 +132,7 @@ export class AlipaySandboxService implements OnApplicationShutdown {
     const body = this.answer(method, params);
     if (SANDBOX_OPENAPI_METHODS.includes(method as SandboxOpenApiMethod) && this.ledger().takeDrop(method)) return null;
     const json = JSON.stringify(body);
-    return `{"${responseKey}":${json},"sign":"${rsa2Sign(json, this.sandboxKeys().alipayPrivateKey)}"}`;
+    return `{"${responseKey}":${json},"sign":"${rsa2Sign(json, this.sandboxKeys.alipayPrivateKey)}"}`;
   }
 
   onApplicationShutdown(): void {
@@ -141,7 +143,7 @@ export class AlipaySandboxService implements OnApplicationShutdown {
   private answer(method: string, params: Record<string, unknown>): OpenApiBody {
     const strings: Record<string, string> = {};
     for (const [key, value] of Object.entries(params)) if (typeof value === 'string') strings[key] = value;
-    if (!strings.sign || strings.sign_type !== 'RSA2' || !rsa2Verify(alipaySignContent(strings, ['sign']), strings.sign, this.sandboxKeys().appPublicKey)) {
+    if (!strings.sign || strings.sign_type !== 'RSA2' || !rsa2Verify(alipaySignContent(strings, ['sign']), strings.sign, this.sandboxKeys.appPublicKey)) {
       return { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature', sub_msg: '验签出错' };
     }
     if (strings.app_id !== this.keys.appId) return { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-app-id', sub_msg: '无效的AppID参数' };
@@ -207,7 +209,6 @@ export class AlipaySandboxService implements OnApplicationShutdown {
 
   /** The sandbox's record of trades, shared by every instance on the data directory; opened on first use. */
   private ledger(): AlipaySandboxLedger {
-    this.sandboxKeys();
     this.openLedger ??= new AlipaySandboxLedger(join(this.config.DATA_DIR, 'alipay-sandbox', 'gateway.sqlite'));
     return this.openLedger;
   }
@@ -240,7 +241,7 @@ export class AlipaySandboxService implements OnApplicationShutdown {
 
   /** Signs as Alipay signs its notifies and return parameters: RSA2 over every field but `sign` and `sign_type`. */
   signNotify(params: Record<string, string>): Record<string, string> {
-    const sign = rsa2Sign(alipaySignContent(params, NOTIFY_UNSIGNED), this.sandboxKeys().alipayPrivateKey);
+    const sign = rsa2Sign(alipaySignContent(params, NOTIFY_UNSIGNED), this.sandboxKeys.alipayPrivateKey);
     return { ...params, sign_type: 'RSA2', sign };
   }
 
@@ -251,7 +252,7 @@ export class AlipaySandboxService implements OnApplicationShutdown {
       params[key] = value;
     }
     const { sign } = params;
-    if (!sign || params.sign_type !== 'RSA2' || !rsa2Verify(alipaySignContent(params, ['sign']), sign, this.sandboxKeys().appPublicKey)) {
+    if (!sign || params.sign_type !== 'RSA2' || !rsa2Verify(alipaySignContent(params, ['sign']), sign, this.sandboxKeys.appPublicKey)) {
       throw new InvalidParamsError({ sign: '签名验证失败 / the signature does not verify with the app public key' }, '签名验证失败');
     }
     if (params.app_id !== this.keys.appId) throw new InvalidParamsError({ app_id: `app_id 应为沙箱应用 ${this.keys.appId}` });
@@ -306,10 +307,6 @@ export class AlipaySandboxService implements OnApplicationShutdown {
     return url.toString();
   }
 
-  private sandboxKeys(): SandboxAlipayKeys {
-    if (!this.keys.sandbox) throw new Error('the Alipay sandbox runs only in sandbox mode');
-    return this.keys.sandbox;
-  }
 }
 
 function success(trade: SandboxTrade): OpenApiBody {

@@ -33,7 +33,7 @@ const ADMIN_ERRORS = [InvalidParams, BadSignature];
 /** A path uid that is not a positive integer is a bad parameter, in the envelope. */
 const uidPipe = new ParseIntPipe({ exceptionFactory: () => new InvalidParamsError({ uid: 'uid 必须是整数' }) });
 
-@ApiTags('admin: mall 商城运营')
+@ApiTags('admin-mall')
 @AdminOnly()
 @PartnerApi()
 @Controller('admin/mall')

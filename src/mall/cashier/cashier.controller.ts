@@ -9,7 +9,7 @@ import { CashierService } from './cashier.service';
 const HTML = { 'text/html': { schema: { type: 'string' } } };
 const PAGE_HEADERS = { 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' };
 
-@ApiTags('mall 商城开放接口')
+@ApiTags('cashier')
 @Controller('pay')
 export class CashierController {
   constructor(
@@ -44,6 +44,7 @@ export class CashierController {
   @ApiQuery({ name: 'sig', description: 'pay_link 中的签名 / the signature that pay_link carries' })
   @ApiResponse({ status: 303, description: '跳转到支付宝或收银台 / to Alipay, or back to the page' })
   @ApiResponse({ status: 404, description: '交易不存在或签名错误 / no such trade, or a wrong sig', content: HTML })
+  @ApiResponse({ status: 429, description: '同一地址 404 过多 / too many 404s from this client address' })
   async pay(@Param('trade_sn') tradeSn: string, @Query('sig') sig: unknown, @Req() req: HttpRequest, @Res() res: HttpReply): Promise<void> {
     if (!this.links.isValid(tradeSn, sig)) return this.notFound(req, res);
     const payUrl = await this.cashier.payUrl(tradeSn);

@@ -55,7 +55,7 @@ export class OrderChoiceDto {
   note?: string;
 }
 
-export class AddressDto {
+export class MallAddressDto {
   @ApiProperty({ description: '联系电话 / phone', example: '150132454657' })
   @ToStr() @IsString() @IsNotEmpty() @MaxLength(20)
   mobile: string;
@@ -107,7 +107,8 @@ export class OrderParamsDto extends MallSignedDto {
   @ApiProperty({
     description: '下单商品集合（数组、表单嵌套键或 JSON 字符串）/ goods lines (array, nested form keys or JSON text)',
     type: [GoodsLineDto],
-    example: [{ goods_id: '164', total: '2', option_id: '0' }, { goods_id: '99', total: '2', option_id: '0' }],
+    // Goods of two demo stores (自营 and 生鲜超市, SPEC §9): one trade of two orders.
+    example: [{ goods_id: '164', total: '2', option_id: '0' }, { goods_id: '99', total: '2', option_id: '0' }, { goods_id: '301', total: '1', option_id: '0' }],
   })
   @JsonListOf(GoodsLineDto) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true })
   goods: GoodsLineDto[];
@@ -132,11 +133,11 @@ export class OrderParamsDto extends MallSignedDto {
 export class PreOrderDto extends OrderParamsDto {
   @ApiPropertyOptional({
     description: '收货地址：JSON 再 URL 编码、JSON 字符串或对象 / address: URL-encoded JSON, JSON text or object',
-    type: AddressDto,
+    type: MallAddressDto,
     example: ADDRESS_EXAMPLE,
   })
-  @IsOptional() @JsonObjectOf(AddressDto) @ValidateNested()
-  address?: AddressDto;
+  @IsOptional() @JsonObjectOf(MallAddressDto) @ValidateNested()
+  address?: MallAddressDto;
 }
 
 export class CreateOrderDto extends OrderParamsDto {
@@ -146,11 +147,11 @@ export class CreateOrderDto extends OrderParamsDto {
 
   @ApiProperty({
     description: '收货地址：JSON 再 URL 编码、JSON 字符串或对象 / address: URL-encoded JSON, JSON text or object',
-    type: AddressDto,
+    type: MallAddressDto,
     example: ADDRESS_EXAMPLE,
   })
-  @JsonObjectOf(AddressDto) @IsObject() @ValidateNested()
-  address: AddressDto;
+  @JsonObjectOf(MallAddressDto) @IsObject() @ValidateNested()
+  address: MallAddressDto;
 
   @ApiPropertyOptional({ description: '订单商品表单（JSON 字符串或数组）/ custom form data per group (JSON text or array)', type: [OrderGoodsFormDto], example: '[]' })
   @IsOptional() @JsonListOf(OrderGoodsFormDto) @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true })
@@ -198,7 +199,7 @@ export class RefundOrderDto extends MallSignedDto {
   @ToStr() @IsString() @IsNotEmpty() @MaxLength(32)
   order_sn: string;
 
-  @ApiPropertyOptional({ type: Number, description: '退款金额（元），默认全部可退 / amount in yuan; default: all that remains of the order\'s price', example: 50 })
+  @ApiPropertyOptional({ type: Number, description: '退款金额（元），默认全部可退 / amount in yuan; default: all that remains of the order\'s price', example: 20 })
   @IsOptional() @IsMoney({ min: 0.01, max: 10_000_000 })
   amount?: number | string;
 

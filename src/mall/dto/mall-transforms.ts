@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { parseJsonish } from '../../common/validation/transforms';
+import { AcceptsOnWire, both } from '../../common/validation/wire-forms';
 
 type Class<T> = new () => T;
 
@@ -24,33 +25,33 @@ function asList(value: unknown): unknown {
  * validators run; anything else is left for the validator to refuse.
  */
 export const JsonListOf = <T>(cls: Class<T>) =>
-  Transform(({ obj, key }) => {
+  both(AcceptsOnWire('json-text'), Transform(({ obj, key }) => {
     const raw = (obj as Record<string, unknown>)[key];
     if (raw === '') return [];
     const value = asList(parseJsonish(raw));
     return Array.isArray(value) ? value.map((item) => (isPlainObject(item) ? plainToInstance(cls, item) : item)) : value;
-  });
+  }));
 
 /** A nested DTO sent as an object, a JSON string or URL-encoded JSON (`address`). */
 export const JsonObjectOf = <T>(cls: Class<T>) =>
-  Transform(({ obj, key }) => {
+  both(AcceptsOnWire('json-text'), Transform(({ obj, key }) => {
     const value = parseJsonish((obj as Record<string, unknown>)[key]);
     return isPlainObject(value) ? plainToInstance(cls, value) : value;
-  });
+  }));
 
 /** `"3,5"`, `""`, `[3, "5"]` or a JSON array string: a list of integer ids (`member_coupon_ids`). */
 export const ToIdList = () =>
-  Transform(({ value }) => {
+  both(AcceptsOnWire('id-list-text'), Transform(({ value }) => {
     const list = asList(typeof value === 'string' && value.trim().startsWith('[') ? parseJsonish(value) : value);
     const items = typeof list === 'string' ? list.split(',').map((s) => s.trim()).filter((s) => s !== '') : list;
     if (!Array.isArray(items)) return items;
     return items.map((item) => (typeof item === 'string' && /^\d{1,10}$/.test(item.trim()) ? Number(item.trim()) : item));
-  });
+  }));
 
 /** Codes as an array, a JSON array string, a comma list or `""` (`deduction_ids`, `service_fee`). */
 export const ToCodeList = () =>
-  Transform(({ value }) => {
+  both(AcceptsOnWire('code-list-text'), Transform(({ value }) => {
     const list = asList(typeof value === 'string' && value.trim().startsWith('[') ? parseJsonish(value) : value);
     if (typeof list === 'string') return list.split(',').map((s) => s.trim()).filter((s) => s !== '');
     return list;
-  });
+  }));

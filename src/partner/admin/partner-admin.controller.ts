@@ -9,7 +9,7 @@ import { AcceptsIdempotencyKey } from '../../common/idempotency/accepts-idempote
 import { Claim, RequestClaim } from '../../common/idempotency/request-claim';
 import { OrderListResultDto, OrderResultDto } from '../dto/order-info.dto';
 import {
-  AddressDto,
+  PartnerAddressDto,
   AdjustBalanceDto,
   AdminOrderQueryDto,
   AdminUserDto,
@@ -31,7 +31,7 @@ const { InvalidParams, BadSignature, NotFound, Conflict, InsufficientFunds, Ille
 /** Every admin endpoint can refuse shape and token. */
 const ADMIN_ERRORS = [InvalidParams, BadSignature];
 
-@ApiTags('admin: partner 合伙人运营')
+@ApiTags('admin-partner')
 @AdminOnly()
 @PartnerApi()
 @Controller('admin/partner')
@@ -70,8 +70,8 @@ export class PartnerAdminController {
   @HttpCode(200)
   @ApiOperation({ summary: '添加收货地址 / Add a delivery address' })
   @ApiParam({ name: 'id', example: '41840909af844632885424fbc20cae79' })
-  @ApiEnvelope('partner', AddressDto, [...ADMIN_ERRORS, NotFound])
-  addAddress(@Param('id') id: string, @Body() dto: CreateAddressDto): Promise<AddressDto> {
+  @ApiEnvelope('partner', PartnerAddressDto, [...ADMIN_ERRORS, NotFound])
+  addAddress(@Param('id') id: string, @Body() dto: CreateAddressDto): Promise<PartnerAddressDto> {
     return this.admin.addAddress(id, dto);
   }
 

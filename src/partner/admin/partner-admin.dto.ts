@@ -188,7 +188,7 @@ export class AdminUserDto {
   balance: number;
 }
 
-export class AddressDto {
+export class PartnerAddressDto {
   @ApiProperty({ description: '地址 id / address id', example: 1 })
   id: number;
 

@@ -18,7 +18,7 @@ import { OrderListResultDto, OrderResultDto } from '../dto/order-info.dto';
 import { toOrderInfo } from '../order-info';
 import { OrderStatus, transition } from '../order-status';
 import {
-  AddressDto,
+  PartnerAddressDto,
   AdjustBalanceDto,
   AdminUserDto,
   CouponDto,
@@ -73,7 +73,7 @@ export class PartnerAdminService {
     });
   }
 
-  async addAddress(userId: string, dto: CreateAddressDto): Promise<AddressDto> {
+  async addAddress(userId: string, dto: CreateAddressDto): Promise<PartnerAddressDto> {
     return this.tx.run(async (em) => {
       await this.requireUser(em, userId);
       const address = em.create(PartnerAddress, {

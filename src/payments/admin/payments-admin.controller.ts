@@ -11,7 +11,7 @@ import { PaymentsAdminService } from './payments-admin.service';
 
 const { InvalidParams, BadSignature, NotFound, Conflict, IllegalState, RefundExceeds } = ErrorCode;
 
-@ApiTags('admin: payments 支付单')
+@ApiTags('admin-payments')
 @AdminOnly()
 @PartnerApi()
 @Controller('admin/payments')

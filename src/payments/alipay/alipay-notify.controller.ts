@@ -5,7 +5,7 @@ import { AlipayNotifyExceptionFilter } from './alipay-notify.filter';
 import { AlipayNotifyService, NotifyReply } from './alipay-notify.service';
 import { AlipayNotifyDoc } from './dto/alipay-notify.dto';
 
-@ApiTags('payments')
+@ApiTags('alipay')
 @Controller('payments/alipay')
 @UseFilters(AlipayNotifyExceptionFilter)
 export class AlipayNotifyController {

@@ -5,7 +5,6 @@ import { formatWireTime } from '../../common/time';
 export const ALIPAY_TIME_ZONE = 'Asia/Shanghai';
 
 export const NOTIFY_PATH = '/payments/alipay/notify';
-export const SANDBOX_GATEWAY_PATH = '/dev/alipay/gateway';
 
 /** `yyyy-MM-dd HH:mm:ss` as Alipay expects it (`time_expire`, `timestamp`, `gmt_payment`). */
 export function alipayTime(date: Date): string {

@@ -6,7 +6,7 @@ import { AppConfig } from '../../config/app-config';
 import { Payment, PaymentStatus } from '../../database/entities/payments/payment.entity';
 import { VerifiedPaymentNotice } from '../payment.service';
 import { AlipayKeys, pemOf } from './alipay-keys';
-import { alipaySignContent, alipayTime, NOTIFY_PATH, NOTIFY_UNSIGNED, rsa2Sign, rsa2Verify, SANDBOX_GATEWAY_PATH } from './alipay-wire';
+import { alipaySignContent, alipayTime, NOTIFY_PATH, NOTIFY_UNSIGNED, rsa2Sign, rsa2Verify } from './alipay-wire';
 
 export type NotifyRejection = 'bad_signature' | 'app_id_mismatch' | 'seller_id_mismatch' | 'missing_out_trade_no' | 'bad_total_amount';
 
@@ -69,7 +69,7 @@ export class AlipayService {
         keyType: 'PKCS8',
         alipayPublicKey: pemOf(this.keys.alipayPublicKey),
         signType: 'RSA2',
-        gateway: this.gateway(),
+        gateway: this.keys.gateway,
       });
     }
     return this.loadedSdk;
@@ -106,7 +106,7 @@ export class AlipayService {
       }),
     };
     params.sign = rsa2Sign(alipaySignContent(params, ['sign']), this.keys.appPrivateKey);
-    const url = new URL(this.gateway());
+    const url = new URL(this.keys.gateway);
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
     return url.toString();
   }
@@ -182,11 +182,7 @@ export class AlipayService {
 
   /** Where pay URLs lead the buyer's browser (the cashier page's CSP lets its button go there). */
   gatewayOrigin(): string {
-    return new URL(this.gateway()).origin;
-  }
-
-  private gateway(): string {
-    return this.keys.mode === 'sandbox' ? `${this.publicBaseUrl()}${SANDBOX_GATEWAY_PATH}` : this.config.ALIPAY_GATEWAY;
+    return new URL(this.keys.gateway).origin;
   }
 
   private publicBaseUrl(): string {
