@@ -23,6 +23,8 @@ const WARM_MS = 1_000;
 const PHASE_MS = 3_000;
 const FROZEN_MS = 4_000;
 const P99_LIMIT_MS = 1_000;
+/** The limiter's Redis command timeout (rate-limit-store.ts). */
+const REDIS_TIMEOUT_MS = 500;
 /** The probe asks every second; a loaded machine gets a few seconds more. */
 const RECOVERY_LIMIT_MS = 8_000;
 
@@ -106,9 +108,10 @@ describe('fault: Redis frozen (SIGSTOP) under a load of payments [mysql]', () =>
       await sleep(100);
     }
     const rate = (p: { outcomes: Outcome[]; ms: number }) => ((p.outcomes.length * 1000) / p.ms).toFixed(0);
+    const waited = phases.frozen.outcomes.filter((o) => o.ms >= REDIS_TIMEOUT_MS).length;
     process.stdout.write(
       `[faults] Redis SIGSTOP: ${rate(phases.before)} pays/s before (p99 ${p99(phases.before.outcomes)} ms), ${rate(phases.frozen)} pays/s frozen ` +
-        `(p99 ${p99(phases.frozen.outcomes)} ms); back on Redis ${recoveredAfterMs} ms after SIGCONT\n`,
+        `(p99 ${p99(phases.frozen.outcomes)} ms, ${waited} of ${phases.frozen.outcomes.length} took ${REDIS_TIMEOUT_MS} ms or more); back on Redis ${recoveredAfterMs} ms after SIGCONT\n`,
     );
   }, 120_000);
 
@@ -131,6 +134,9 @@ describe('fault: Redis frozen (SIGSTOP) under a load of payments [mysql]', () =>
     const rate = (p: { outcomes: Outcome[]; ms: number }) => p.outcomes.length / p.ms;
     expect(rate(phases.frozen)).toBeGreaterThanOrEqual(rate(phases.before) / 2);
     expect(p99(phases.frozen.outcomes)).toBeLessThan(P99_LIMIT_MS);
+    // Only the requests in flight when Redis froze wait out its timeout; without the breaker every one did.
+    const waited = phases.frozen.outcomes.filter((o) => o.ms >= REDIS_TIMEOUT_MS).length;
+    expect(waited / phases.frozen.outcomes.length).toBeLessThan(0.2);
   });
 
   it('the limiter said so: counting in the instance while frozen, one log line when it opened', () => {
