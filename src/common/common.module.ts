@@ -46,8 +46,8 @@ const shared = [
 
 @Global()
 @Module({
-  imports: [rateLimit],
+  imports: [rateLimit, RateLimitStoreModule],
   providers: [{ provide: AppLogger, inject: [AppConfig], useFactory: (config: AppConfig) => new AppLogger(config.LOG_LEVEL) }, ...shared, IdempotencyPurgeJob],
-  exports: [AppLogger, ...shared],
+  exports: [AppLogger, RateLimitStoreModule, ...shared],
 })
 export class CommonModule {}

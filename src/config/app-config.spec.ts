@@ -57,6 +57,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...PRODUCTION, METRICS_PUBLIC: 'true' }).metricsPublic).toBe(true);
   });
 
+  it('reads the merchant notification retry schedule as a comma list of seconds, and refuses a bad one', () => {
+    expect(loadConfig({}).merchantNotifyRetrySeconds).toEqual([60, 300, 900, 3600, 21600, 86400]);
+    expect(loadConfig({ MERCHANT_NOTIFY_RETRY_SECONDS: '1, 1,1' }).merchantNotifyRetrySeconds).toEqual([1, 1, 1]);
+    expect(loadConfig({ MERCHANT_NOTIFY_RETRY_SECONDS: '30' }).merchantNotifyRetrySeconds).toEqual([30]);
+    for (const bad of ['60,,300', '1m,5m', '-1', '60;300', '0,60', String(8 * 86400), Array(21).fill('1').join(',')]) {
+      expect(problemsOf({ MERCHANT_NOTIFY_RETRY_SECONDS: bad })).toMatch(/MERCHANT_NOTIFY_RETRY_SECONDS/);
+    }
+  });
+
+  it('purges expired request keys every 30 s unless IDEMPOTENCY_PURGE_INTERVAL_SECONDS says otherwise', () => {
+    expect(loadConfig({}).IDEMPOTENCY_PURGE_INTERVAL_SECONDS).toBe(30);
+    expect(loadConfig({ IDEMPOTENCY_PURGE_INTERVAL_SECONDS: '1' }).IDEMPOTENCY_PURGE_INTERVAL_SECONDS).toBe(1);
+    expect(problemsOf({ IDEMPOTENCY_PURGE_INTERVAL_SECONDS: '0' })).toMatch(/IDEMPOTENCY_PURGE_INTERVAL_SECONDS/);
+  });
+
   it('lists every invalid value', () => {
     expect(() => loadConfig({ PORT: 'abc', DB_TYPE: 'oracle' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'abc', DB_TYPE: 'oracle' })).toThrow(/PORT[\s\S]*DB_TYPE/);

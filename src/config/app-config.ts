@@ -152,8 +152,16 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(86400)
   IDEMPOTENCY_WINDOW_SECONDS = 60;
 
+  /** How often expired nonces and idempotency records are deleted, in batches (SPEC §11 Housekeeping). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  IDEMPOTENCY_PURGE_INTERVAL_SECONDS = 30;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(100000)
   POINTS_PER_YUAN = 100;
+
+  /** Seconds to wait before each retry of a merchant notification, a comma list (SPEC §6); after the last, `failed`. */
+  @Matches(/^\s*\d+(\s*,\s*\d+)*\s*$/, { message: 'MERCHANT_NOTIFY_RETRY_SECONDS must be a comma list of whole seconds, e.g. 60,300,900' })
+  MERCHANT_NOTIFY_RETRY_SECONDS = '60,300,900,3600,21600,86400';
 
   /** Unset: demo data is loaded into the embedded SQLite database only. */
   @IsOptional() @Transform(toBool) @IsBoolean()
@@ -169,6 +177,10 @@ export class AppConfig {
 
   @IsIn(['debug', 'info', 'warn', 'error', 'silent'])
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' | 'silent' = 'info';
+
+  get merchantNotifyRetrySeconds(): number[] {
+    return this.MERCHANT_NOTIFY_RETRY_SECONDS.split(',').map((entry) => Number(entry.trim()));
+  }
 
   get loadDemoData(): boolean {
     return this.DEMO_DATA ?? this.DB_TYPE === 'sqlite';
@@ -265,7 +277,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (/^[A-Za-z0-9_-]+$/.test(config.PAY_LINK_KEY) && keyBits(config.PAY_LINK_KEY) < 128) {
     problems.push('PAY_LINK_KEY: at least 128 bits (22 base64url or 32 hex characters)');
   }
-  problems.push(...trustProxyProblems(config.trustProxy), ...corsOriginProblems(config.corsOrigins), ...userTokenProblems(config));
+  problems.push(...trustProxyProblems(config.trustProxy), ...corsOriginProblems(config.corsOrigins), ...userTokenProblems(config), ...notifyRetryProblems(config));
   if (config.isProduction) {
     const secrets = { PARTNER_SIGN_KEY: config.PARTNER_SIGN_KEY, ADMIN_TOKEN: config.ADMIN_TOKEN, PARTNER_USER_TOKEN_SECRET: config.PARTNER_USER_TOKEN_SECRET };
     const published = [DEV_PARTNER_SIGN_KEY, DEV_ADMIN_TOKEN, DEV_PARTNER_USER_TOKEN_SECRET];
@@ -340,6 +352,18 @@ function corsOriginProblems(origins: string[]): string[] {
   };
   const invalid = origins.filter((entry) => !isOrigin(entry));
   return invalid.length ? [`CORS_ORIGINS: not an origin (scheme://host[:port], lower case, no path or '*'): ${invalid.join(', ')}`] : [];
+}
+
+/** Merchants are told within a week at most, and a schedule never spins: 1 s to 7 days each, at most 20 retries. */
+const MAX_NOTIFY_RETRIES = 20;
+const MAX_NOTIFY_RETRY_SECONDS = 7 * 86400;
+
+function notifyRetryProblems(config: AppConfig): string[] {
+  if (!/^\s*\d+(\s*,\s*\d+)*\s*$/.test(config.MERCHANT_NOTIFY_RETRY_SECONDS)) return [];
+  const delays = config.merchantNotifyRetrySeconds;
+  if (delays.length > MAX_NOTIFY_RETRIES) return [`MERCHANT_NOTIFY_RETRY_SECONDS: at most ${MAX_NOTIFY_RETRIES} retries`];
+  const out = delays.filter((d) => d < 1 || d > MAX_NOTIFY_RETRY_SECONDS);
+  return out.length ? [`MERCHANT_NOTIFY_RETRY_SECONDS: each delay from 1 to ${MAX_NOTIFY_RETRY_SECONDS} seconds (got ${out.join(', ')})`] : [];
 }
 
 function userTokenProblems(config: AppConfig): string[] {

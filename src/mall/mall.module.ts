@@ -11,6 +11,7 @@ import { MallOrderController } from './mall-order.controller';
 import { MallOrderService } from './mall-order.service';
 import { MallRefundService } from './mall-refund.service';
 import { MerchantOutbox } from './notify/merchant-outbox.service';
+import { NotifyIdBackfill } from './notify/notify-id-backfill';
 import { OrderPricingService } from './pricing/order-pricing.service';
 import { MallOrderRefunds } from './trade/mall-order-refunds';
 import { MallTradeLifecycle } from './trade/mall-trade-lifecycle.service';
@@ -37,6 +38,7 @@ import { MallTradeSettlement } from './trade/mall-trade.settlement';
     MallAdminService,
     MemberAppsUpgrade,
     MerchantNotifyJob,
+    NotifyIdBackfill,
   ],
 })
 export class MallModule {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { DataSource, In } from 'typeorm';
+import { RateLimitStore } from '../common/rate-limit/rate-limit-store';
 import { MallMerchantNotification } from '../database/entities/mall/mall-merchant-notification.entity';
 import { counters } from './metrics';
 
@@ -18,7 +19,10 @@ let processMetrics: Registry | undefined;
 export class MetricsService {
   private readonly gauges = new Registry();
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    rateLimitStore: RateLimitStore,
+  ) {
     if (!processMetrics) {
       processMetrics = new Registry();
       collectDefaultMetrics({ register: processMetrics });
@@ -41,6 +45,14 @@ export class MetricsService {
         outbox.set({ state: 'pending' }, 0);
         outbox.set({ state: 'failed' }, 0);
         for (const row of rows) outbox.set({ state: row.status }, Number(row.n));
+      },
+    });
+    const countingLocally = new Gauge({
+      name: 'rate_limiter_counting_locally',
+      help: '1 while Redis (REDIS_URL) failed and the rate limiter counts in this instance until a probe finds Redis again; 0 otherwise',
+      registers: [this.gauges],
+      collect: () => {
+        countingLocally.set(rateLimitStore.countingLocally ? 1 : 0);
       },
     });
     const inUse = new Gauge({

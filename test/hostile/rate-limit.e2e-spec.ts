@@ -3,6 +3,7 @@ import type { Response } from 'supertest';
 import { enginesUnderTest } from '../support/engines';
 import { describeEachEngine } from '../support/each-engine';
 import { signMall, signPartner } from '../support/signing';
+import { freePort } from '../support/service-process';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -117,5 +118,32 @@ const redisUrl = process.env.TEST_REDIS_URL;
     for (let n = 0; n <= limit; n++) answers.push(await get(n));
     expect(answers.slice(0, limit).map((r) => r.status)).toEqual(Array(limit).fill(200));
     expectRateLimited(answers[limit], 'partner');
+  });
+});
+
+/**
+ * Redis configured but not answering (nothing listens at its address): the limiter stops asking it and counts in the
+ * instance, so the limit still holds, rather than letting every request through or making each one wait (SPEC §11).
+ */
+describe('rate limit with its Redis away', () => {
+  const limit = 5;
+  let t: TestApp;
+  beforeAll(async () => {
+    const port = await freePort();
+    t = await createTestApp(enginesUnderTest()[0], { env: { RATE_LIMIT_PER_MINUTE: String(limit), REDIS_URL: `redis://127.0.0.1:${port}`, TRUST_PROXY: 'loopback' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('counts in the instance: a caller still gets the limit and then 42901, quickly, and /metrics says so', async () => {
+    const user = hex(16);
+    const started = Date.now();
+    const answers = await sendUntilLimited(() => giftList(t, user), limit + 1);
+    expect(answers.slice(0, limit).map((r) => r.body.code)).toEqual(Array(limit).fill(40401));
+    expectRateLimited(answers[limit], 'partner');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const metrics = await t.http.get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/^rate_limiter_counting_locally 1$/m);
   });
 });

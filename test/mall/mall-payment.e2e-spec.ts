@@ -181,12 +181,17 @@ for (const engine of enginesUnderTest()) {
       await outbox.deliverDue(new Date(t0 + 3 * 24 * 60 * MINUTE));
       expect(merchant.hits('/paid')).toHaveLength(3);
 
+      // one notify_id, chosen when the event was written, on every attempt and across the restart; fresh nonces
+      const [delivered] = await notificationsOf(t, trade.trade_sn);
+      expect(delivered.notifyId).toMatch(/^[0-9a-f]{32}$/);
+      expect(delivered.notifyId).toBe(queued[0].notifyId);
       for (const { form } of merchant.hits('/paid')) {
-        expect(form).toMatchObject({ app_id: app.appId, event: 'trade_paid', outside_sn: 'PAY-1', trade_sn: trade.trade_sn, order_sn: '', status: '1' });
+        expect(form).toMatchObject({ app_id: app.appId, event: 'trade_paid', outside_sn: 'PAY-1', trade_sn: trade.trade_sn, order_sn: '', status: '1', notify_id: delivered.notifyId });
         expect(form.timestamp).toMatch(/^\d{10}$/);
         expectSigned(form, app.secret);
       }
-      expect(await notificationsOf(t, trade.trade_sn)).toEqual([expect.objectContaining({ status: 'delivered', attempts: 3 })]);
+      expect(new Set(merchant.hits('/paid').map((h) => h.form.nonce)).size).toBe(3);
+      expect(delivered).toMatchObject({ status: 'delivered', attempts: 3 });
     });
 
     it('shipping an order and closing a trade each queue one notification; two workers at once deliver an attempt once', async () => {
@@ -217,6 +222,8 @@ for (const engine of enginesUnderTest()) {
       const [a, b] = await Promise.all([outbox.deliverDue(now), outbox.deliverDue(now)]);
       expect(a.delivered + b.delivered).toBe(3);
       expect(merchant.hits('/events').map((h) => h.form.event).sort()).toEqual(['order_shipped', 'trade_closed', 'trade_paid']);
+      // each event its own notify_id
+      expect(new Set(merchant.hits('/events').map((h) => h.form.notify_id)).size).toBe(3);
     });
 
     it('a notification the merchant never accepts is failed after its last retry and listed for operators', async () => {
@@ -239,8 +246,66 @@ for (const engine of enginesUnderTest()) {
 
       const listed = await t.http.get('/admin/mall/notifications?status=failed').set(ADMIN).expect(200);
       expect(listed.body.result.list).toEqual(
-        expect.arrayContaining([expect.objectContaining({ app_id: app.appId, event: 'trade_closed', trade_sn: trade.trade_sn, status: 'failed', attempts: 7, last_error: 'HTTP 500: error' })]),
+        expect.arrayContaining([
+          expect.objectContaining({
+            notify_id: merchant.hits('/broken')[0].form.notify_id,
+            app_id: app.appId,
+            event: 'trade_closed',
+            trade_sn: trade.trade_sn,
+            status: 'failed',
+            attempts: 7,
+            last_error: 'HTTP 500: error',
+          }),
+        ]),
       );
+    });
+
+    it('MERCHANT_NOTIFY_RETRY_SECONDS sets the schedule: retries after 2 s, then 4 s, then failed', async () => {
+      const own = await createTestApp(engine, { env: { MERCHANT_NOTIFY_RETRY_SECONDS: '2,4' } });
+      try {
+        const notifyUrl = merchant.script('/short', Array.from({ length: 5 }, () => FAIL));
+        const app = await createApp(own, notifyUrl);
+        const trade = await createTwoStoreTrade(own, app, 'SHORT-1');
+        await postMall(own, '/order/close', { outside_sn: 'SHORT-1' }, app).expect(200);
+        const outbox = own.app.get(MerchantOutbox);
+        const t0 = Date.now();
+        const nextAt = async () => (await notificationsOf(own, trade.trade_sn))[0].nextAttemptAt.getTime();
+        await outbox.deliverDue(new Date(t0));
+        expect(await nextAt()).toBe(t0 + 2000);
+        await outbox.deliverDue(new Date(t0 + 1999));
+        expect(merchant.hits('/short')).toHaveLength(1);
+        await outbox.deliverDue(new Date(t0 + 2000));
+        expect(await nextAt()).toBe(t0 + 2000 + 4000);
+        expect(await outbox.deliverDue(new Date(t0 + 6000))).toEqual({ delivered: 0, retrying: 0, failed: 1 });
+        expect(merchant.hits('/short')).toHaveLength(3);
+        expect(new Set(merchant.hits('/short').map((h) => h.form.notify_id)).size).toBe(1);
+      } finally {
+        await own.close();
+      }
+    });
+
+    it('a notification written before notify_id existed gets its id as notify_id on upgrade, and sends it', async () => {
+      let own = await createTestApp(engine);
+      try {
+        const notifyUrl = merchant.script('/upgraded', []);
+        const app = await createApp(own, notifyUrl);
+        const trade = await createTwoStoreTrade(own, app, 'UPGRADED-1');
+        await postMall(own, '/order/close', { outside_sn: 'UPGRADED-1' }, app).expect(200);
+        const [row] = await notificationsOf(own, trade.trade_sn);
+        // the previous release: no column (MySQL: and no record of the migration that adds it)
+        await own.dataSource.query('ALTER TABLE mall_merchant_notifications DROP COLUMN notify_id');
+        if (own.engine === 'mysql') await own.dataSource.query("DELETE FROM migrations WHERE name = 'MerchantNotifyId1796190700000'");
+        await own.close({ keepDatabase: true });
+        own = await createTestApp(engine, { database: own.database });
+
+        const [upgraded] = await notificationsOf(own, trade.trade_sn);
+        expect(upgraded.notifyId).toBe(row.id.toString(16).padStart(32, '0'));
+        await own.app.get(MerchantOutbox).deliverDue(new Date(Date.now() + 1000));
+        expect(merchant.hits('/upgraded').map((h) => h.form.notify_id)).toEqual([upgraded.notifyId]);
+        expectSigned(merchant.hits('/upgraded')[0].form, app.secret);
+      } finally {
+        await own.close();
+      }
     });
   });
 }

@@ -7,6 +7,11 @@ import { TransactionService } from '../../database/transaction.service';
 import { AppError, ErrorCode } from '../errors/app-error';
 import { ClaimRecorder, ClaimTakenError, RequestClaim, StoredOutcome, Verdict } from './request-claim';
 
+/** Expired records deleted per statement, the pause between two, and the most one purge run deletes. */
+const PURGE_BATCH = 1000;
+const PURGE_PAUSE_MS = 50;
+const PURGE_MAX_BATCHES = 200;
+
 export function outcomeToError(outcome: Extract<StoredOutcome, { ok: false }>): AppError {
   return new AppError(outcome.code as ErrorCode, outcome.msg, outcome.errors, outcome.httpStatus);
 }
@@ -67,7 +72,22 @@ export class IdempotencyService implements ClaimRecorder {
     return original ? { kind: 'replay', outcome: JSON.parse(original.outcome) as StoredOutcome } : { kind: 'new' };
   }
 
+  /**
+   * Deletes the records that expired before `now` (SPEC §11 Housekeeping), in batches of PURGE_BATCH with a short
+   * pause between them, so that no statement holds many locks or runs long beside the requests that write here. Each
+   * delete names its keys and still requires them expired, so instances purging at once only share the work, and a
+   * key recorded again meanwhile is kept. A run stops after PURGE_MAX_BATCHES; the next run goes on.
+   */
   async purgeExpired(now = new Date()): Promise<number> {
-    return affectedRows(await this.tx.runStatement((em) => em.delete(IdempotencyRecord, { expiresAt: LessThan(now) })));
+    let purged = 0;
+    for (let batch = 1; batch <= PURGE_MAX_BATCHES; batch++) {
+      const expired = await this.tx.manager.find(IdempotencyRecord, { select: { key: true }, where: { expiresAt: LessThan(now) }, take: PURGE_BATCH });
+      if (expired.length === 0) break;
+      const keys = expired.map((r) => r.key);
+      purged += affectedRows(await this.tx.runStatement((em) => em.delete(IdempotencyRecord, { key: In(keys), expiresAt: LessThan(now) })));
+      if (expired.length < PURGE_BATCH) break;
+      await new Promise((resolve) => setTimeout(resolve, PURGE_PAUSE_MS));
+    }
+    return purged;
   }
 }

@@ -6,6 +6,8 @@ import { OrderNumberSlots1796190200000 } from './1796190200000-OrderNumberSlots'
 import { MemberApps1796190300000 } from './1796190300000-MemberApps';
 import { RefundKeysInRequestClaims1796190400000 } from './1796190400000-RefundKeysInRequestClaims';
 import { LineTitleFitsGoodsAndOption1796190600000 } from './1796190600000-LineTitleFitsGoodsAndOption';
+import { MerchantNotifyId1796190700000 } from './1796190700000-MerchantNotifyId';
+import { IdempotencyExpiryIndex1796190800000 } from './1796190800000-IdempotencyExpiryIndex';
 
 /** Migrations in order. `npm run migration:generate -- src/database/migrations/<Name>` writes a new file; add its class here. */
 export const MIGRATIONS: Function[] = [
@@ -17,4 +19,6 @@ export const MIGRATIONS: Function[] = [
   MemberApps1796190300000,
   RefundKeysInRequestClaims1796190400000,
   LineTitleFitsGoodsAndOption1796190600000,
+  MerchantNotifyId1796190700000,
+  IdempotencyExpiryIndex1796190800000,
 ];

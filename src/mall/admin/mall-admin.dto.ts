@@ -17,7 +17,14 @@ export class CreateAppDto {
   @IsString() @Length(1, 64)
   name: string;
 
-  @ApiPropertyOptional({ description: '商户通知地址（接收已支付、已关闭、已发货通知）/ merchant notify URL for paid/closed/shipped events', example: 'https://merchant.example.com/mall/notify' })
+  @ApiPropertyOptional({
+    description:
+      '商户通知地址：交易支付、关闭，订单发货、退款时 POST 表单（应用密钥按商城方式签名），回复 success 即停止重试；同一事件的每次重试 notify_id 相同，据此去重 / ' +
+      'merchant notify URL: a form signed with the app secret (mall scheme) is POSTed when a trade is paid or closed or an order ships or is refunded ' +
+      '(`app_id, event, outside_sn, trade_sn, order_sn, status, notify_id, timestamp, nonce, sign`) until it answers `success`; ' +
+      '`notify_id` is the same on every attempt of one event: de-duplicate by it (`timestamp` and `nonce` are fresh each time)',
+    example: 'https://merchant.example.com/mall/notify',
+  })
   @IsOptional() @IsString() @MaxLength(512) @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   notify_url?: string;
 }
@@ -267,8 +274,9 @@ export class ShippedOrderDto {
 
 export class NotificationViewDto {
   @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ description: '通知编号，每次重试相同，商户据此去重 / the event\'s id, the same on every attempt: merchants de-duplicate by it', example: '5f1c0b7e9a4d4c2f8e3b6a1d0c9e8f7a' }) notify_id: string;
   @ApiProperty({ example: '2022010600605642' }) app_id: string;
-  @ApiProperty({ enum: ['trade_paid', 'trade_closed', 'order_shipped'], example: 'trade_paid' }) event: string;
+  @ApiProperty({ enum: ['trade_paid', 'trade_closed', 'order_shipped', 'order_refunded'], example: 'trade_paid' }) event: string;
   @ApiProperty({ example: 'SN3546576886989' }) outside_sn: string;
   @ApiProperty({ example: 'TN220318160213A1B2C3' }) trade_sn: string;
   @ApiProperty({ example: '' }) order_sn: string;

@@ -281,6 +281,7 @@ export class MallAdminService {
     const tz = this.config.APP_TIMEZONE;
     return {
       id: row.id,
+      notify_id: row.notifyId,
       app_id: row.appId,
       event: row.event,
       outside_sn: row.payload.outside_sn,

@@ -4,7 +4,11 @@ import { MerchantOutbox } from './merchant-outbox.service';
 
 const NOTIFY_INTERVAL_MS = 10_000;
 
-/** Delivers merchant notifications that are due; multi-instance safe (rows are claimed by a conditional update). */
+/**
+ * Delivers merchant notifications that are due; multi-instance safe (rows are claimed by a conditional update). It
+ * looks every 10 s, or as often as the shortest retry delay when `MERCHANT_NOTIFY_RETRY_SECONDS` names a shorter one,
+ * so that a retry is never much later than its schedule says.
+ */
 @Injectable()
 export class MerchantNotifyJob implements OnModuleInit {
   constructor(
@@ -13,6 +17,7 @@ export class MerchantNotifyJob implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register({ name: 'mall-merchant-notify', intervalMs: NOTIFY_INTERVAL_MS, task: () => this.outbox.deliverDue() });
+    const intervalMs = Math.min(NOTIFY_INTERVAL_MS, ...this.outbox.retryDelaysMs);
+    this.jobs.register({ name: 'mall-merchant-notify', intervalMs, task: () => this.outbox.deliverDue() });
   }
 }

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DateTimeColumn } from '../../columns';
 
 /**
@@ -7,6 +7,8 @@ import { DateTimeColumn } from '../../columns';
  * database so every instance agrees.
  */
 @Entity('idempotency_records')
+/** The purge finds expired records by it, without reading the table. */
+@Index('ix_idempotency_expires', ['expiresAt'])
 export class IdempotencyRecord {
   @PrimaryColumn({ type: 'varchar', length: 191 })
   key: string;

@@ -22,6 +22,14 @@ export class MallMerchantNotification {
   @PrimaryGeneratedColumn()
   id: number;
 
+  /**
+   * The event's name for the merchant (`notify_id`, SPEC §6): chosen when the event is written and sent unchanged on
+   * every attempt, so a merchant de-duplicates by it when a crash makes us send an event again. 32 lowercase hex;
+   * rows written before it existed carry their id in that form (the default '' lives only until that backfill).
+   */
+  @Column({ type: 'varchar', length: 32, default: '' })
+  notifyId: string;
+
   @Column({ type: 'varchar', length: 32 })
   appId: string;
 
