@@ -16,6 +16,9 @@ import { refusePublishedDevSecrets } from './database/preflight';
 import { setupSwagger } from './docs/swagger';
 import { addHttpMetrics } from './metrics/http-metrics';
 
+/** Node's keep-alive timeout, which the service has always run with (Fastify's default is 72 s); the drain on SIGTERM waits it out for idle connections. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
 /**
  * The HTTP server under Nest: Fastify, for its lower CPU per request (docs/performance-history.md, "Fastify adapter"). It sends
  * no ETag (no client revalidates API answers) and no X-Powered-By of its own.
@@ -35,8 +38,7 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
       caseSensitive: false,
       maxParamLength: 8 * 1024,
     },
-    // Node's own timeouts, which the service has always run with (Fastify's keep-alive default is 72 s).
-    keepAliveTimeout: 5_000,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     requestTimeout: 300_000,
     // While draining on SIGTERM, a request on a connection already open is answered, not refused.
     return503OnClosing: false,
@@ -52,7 +54,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   const server = app.getHttpServer();
   const [fastify] = server.listeners('request') as RequestListener[];
   server.removeListener('request', fastify);
-  server.on('request', withLoadShedding(fastify, config.MAX_IN_FLIGHT, logger));
+  server.on('request', withLoadShedding(fastify, { maxInFlight: config.MAX_IN_FLIGHT, maxQueue: config.MAX_QUEUE, maxQueueMs: config.MAX_QUEUE_MS }, logger));
   const instance = app.getHttpAdapter().getInstance();
   addRequestContext(instance, logger);
   addSecurityHeaders(instance, config.PUBLIC_BASE_URL);
@@ -61,7 +63,6 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   registerBodyParsers(instance);
   addParameterChecks(instance);
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   setupSwagger(app, config);
   // Before the port opens: the database's mall apps are only known once the modules have connected it.
   if (config.isProduction) instance.addHook('onReady', () => refusePublishedDevSecrets(app.get(DataSource)));

@@ -3,8 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { acceptFirst } from './common/http/accept-first';
 import { AppLogger } from './common/http/app-logger';
+import { GracefulShutdown } from './common/http/graceful-shutdown';
 import { limitHeapGrowth } from './common/runtime/heap-growth';
-import { configureApp, createHttpAdapter } from './bootstrap';
+import { DrainState } from './common/runtime/drain-state';
+import { configureApp, createHttpAdapter, KEEP_ALIVE_TIMEOUT_MS } from './bootstrap';
 import { ConfigError, loadConfig, productionWarnings } from './config/app-config';
 import { checkDatabase, explainDatabaseError, StartupError } from './database/preflight';
 
@@ -43,6 +45,10 @@ async function main(): Promise<void> {
     // Nest's own logger stays off until configureApp installs ours: a failed start is reported below, once, as JSON.
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createHttpAdapter(config), { bodyParser: false, logger: false, abortOnError: false });
     configureApp(app, config);
+    const shutdown = new GracefulShutdown(
+      { server: app.getHttpServer(), logger: app.get(AppLogger), beginDraining: () => app.get(DrainState).begin(), close: () => app.close() },
+      { timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000, idleMs: KEEP_ALIVE_TIMEOUT_MS },
+    );
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     // Listening on the HTTP server itself: Nest's app.listen() would log a refused port a second time. The backlog:
@@ -58,6 +64,7 @@ async function main(): Promise<void> {
         resolve();
       });
     });
+    shutdown.listenForSignals();
     limitHeapGrowth();
     app.get(AppLogger).log(`listening on ${config.PUBLIC_BASE_URL} (database: ${config.DB_TYPE}, docs: ${config.PUBLIC_BASE_URL}/docs)`);
   } catch (error) {

@@ -62,9 +62,21 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
   DB_ACQUIRE_TIMEOUT_MS = 2_000;
 
-  /** Requests handled at once by one instance; more are answered 503 at once (load shedding). */
+  /** Requests handled at once by one instance; the next ones wait for a slot (MAX_QUEUE, MAX_QUEUE_MS), then 503. */
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   MAX_IN_FLIGHT = 64;
+
+  /** Requests that may wait for a slot at once; past it, 503 at once. 0: none waits. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(100_000)
+  MAX_QUEUE = 1024;
+
+  /** The longest a request waits for a slot before it is answered 503. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(60_000)
+  MAX_QUEUE_MS = 1_000;
+
+  /** On SIGTERM or SIGINT the process exits within this, whatever its clients do. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3_600)
+  SHUTDOWN_TIMEOUT_SECONDS = 10;
 
   /** Signed or admin requests per caller and minute (and failed ones per client IP); 0 turns the limit off. */
   @Transform(toInt) @IsInt() @Min(0) @Max(10_000_000)

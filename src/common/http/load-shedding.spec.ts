@@ -1,7 +1,7 @@
 import { Agent, createServer, IncomingMessage, request, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AppLogger } from './app-logger';
-import { withLoadShedding } from './load-shedding';
+import { LoadLimits, withLoadShedding } from './load-shedding';
 
 interface Answer {
   status: number;
@@ -36,33 +36,46 @@ function send(port: number, path: string, agent: Agent | false = false, headers:
   });
 }
 
-describe('withLoadShedding', () => {
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A server behind `withLoadShedding` with 2 slots: `/hold` is held until the test ends it, anything else answered at once. */
+function shedServer(limits: Omit<LoadLimits, 'maxInFlight'>) {
   let server: Server;
-  let port: number;
-  const held: ServerResponse[] = [];
+  const context = { port: 0, held: [] as ServerResponse[], started: [] as string[] };
   const logger = new AppLogger('silent');
 
   beforeEach(async () => {
     const app = (req: IncomingMessage, res: ServerResponse) => {
-      if (req.url === '/hold') held.push(res);
+      context.started.push(req.url ?? '');
+      if (req.url === '/hold') context.held.push(res);
       else res.end('{"ok":true}');
     };
-    server = createServer(withLoadShedding(app, 2, logger));
+    server = createServer(withLoadShedding(app, { maxInFlight: 2, ...limits }, logger));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    context.port = (server.address() as AddressInfo).port;
   });
 
   afterEach(async () => {
-    for (const res of held.splice(0)) res.end();
+    for (const res of context.held.splice(0)) res.end();
+    context.started.splice(0);
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
 
-  async function fill(): Promise<Promise<Answer>[]> {
-    const inFlight = [send(port, '/hold'), send(port, '/hold')];
-    while (held.length < 2) await new Promise((r) => setTimeout(r, 5));
+  /** Takes both slots. */
+  const fill = async (): Promise<Promise<Answer>[]> => {
+    const inFlight = [send(context.port, '/hold'), send(context.port, '/hold')];
+    while (context.held.length < 2) await pause(5);
     return inFlight;
-  }
+  };
+  return { context, fill };
+}
+
+describe('withLoadShedding without a queue (MAX_QUEUE=0)', () => {
+  const { context, fill } = shedServer({ maxQueue: 0, maxQueueMs: 1_000 });
+  const held = context.held;
+  let port: number;
+  beforeEach(() => (port = context.port));
 
   it('answers 503 服务繁忙 with Retry-After at once past the limit, in the envelope of the path', async () => {
     await fill();
@@ -103,5 +116,86 @@ describe('withLoadShedding', () => {
     expect(fresh.status).toBe(503);
     expect(fresh.ms).toBeLessThan(500);
     agent.destroy();
+  });
+});
+
+describe('withLoadShedding with a queue (MAX_QUEUE, MAX_QUEUE_MS)', () => {
+  const MAX_QUEUE_MS = 400;
+  const { context, fill } = shedServer({ maxQueue: 3, maxQueueMs: MAX_QUEUE_MS });
+
+  /** Sends the requests one after the other, a moment apart so that they arrive in that order; the answers are still to come. */
+  async function sendInTurn(...paths: string[]): Promise<Promise<Answer>[]> {
+    const answers: Promise<Answer>[] = [];
+    for (const path of paths) {
+      answers.push(send(context.port, path));
+      await pause(30);
+    }
+    return answers;
+  }
+
+  it('past MAX_IN_FLIGHT a request waits for a slot, and the waiting ones start in the order they came', async () => {
+    await fill();
+    const waiting = await sendInTurn('/a', '/b', '/c');
+    expect(context.started).toEqual(['/hold', '/hold']);
+    context.held.shift()!.end('{}');
+    await waiting[0];
+    context.held.shift()!.end('{}');
+    const answers = await Promise.all(waiting);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(context.started).toEqual(['/hold', '/hold', '/a', '/b', '/c']);
+  });
+
+  it('a request still waiting after MAX_QUEUE_MS is answered 503 服务繁忙 with Retry-After, and never starts', async () => {
+    await fill();
+    const answer = await send(context.port, '/app/partner/order/pay');
+    expect(answer).toMatchObject({ status: 503, retryAfter: '1', body: { code: 50001, msg: '服务繁忙' } });
+    expect(answer.ms).toBeGreaterThanOrEqual(MAX_QUEUE_MS - 50);
+    expect(answer.ms).toBeLessThan(MAX_QUEUE_MS + 1_000);
+    expect(context.started).toEqual(['/hold', '/hold']);
+  });
+
+  it('past MAX_QUEUE waiting requests the next one is refused at once', async () => {
+    await fill();
+    const waiting = await sendInTurn('/a', '/b', '/c');
+    const refused = await send(context.port, '/d');
+    expect(refused).toMatchObject({ status: 503, retryAfter: '1' });
+    expect(refused.ms).toBeLessThan(MAX_QUEUE_MS / 2);
+    context.held.splice(0).forEach((res) => res.end('{}'));
+    expect((await Promise.all(waiting)).map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(context.started).toEqual(['/hold', '/hold', '/a', '/b', '/c']);
+  });
+
+  it('after a refusal a full instance refuses at once (a flood), and queues again once MAX_QUEUE_MS passed without one', async () => {
+    await fill();
+    expect((await send(context.port, '/timed-out')).status).toBe(503);
+    const flooded = await send(context.port, '/x');
+    expect(flooded.status).toBe(503);
+    expect(flooded.ms).toBeLessThan(MAX_QUEUE_MS / 2);
+    await pause(MAX_QUEUE_MS + 100);
+    const queued = send(context.port, '/y');
+    await pause(MAX_QUEUE_MS / 2);
+    context.held.shift()!.end('{}');
+    expect(await queued).toMatchObject({ status: 200 });
+  });
+
+  it('a waiting request whose client went away leaves the queue and never starts', async () => {
+    await fill();
+    const gone = request({ port: context.port, path: '/gone', method: 'POST', agent: false });
+    gone.on('error', () => undefined);
+    gone.end();
+    await pause(50);
+    gone.destroy();
+    await pause(50);
+    const [next] = await sendInTurn('/next');
+    context.held.shift()!.end('{}');
+    expect(await next).toMatchObject({ status: 200 });
+    expect(context.started).toEqual(['/hold', '/hold', '/next']);
+  });
+
+  it('never queues /health', async () => {
+    await fill();
+    const health = await send(context.port, '/health');
+    expect(health.status).toBe(200);
+    expect(health.ms).toBeLessThan(MAX_QUEUE_MS / 2);
   });
 });
