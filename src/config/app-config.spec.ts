@@ -72,6 +72,13 @@ describe('loadConfig', () => {
     expect(problemsOf({ IDEMPOTENCY_PURGE_INTERVAL_SECONDS: '0' })).toMatch(/IDEMPOTENCY_PURGE_INTERVAL_SECONDS/);
   });
 
+  it('bounds the queue for a slot and the shutdown: 1024 waiting for at most 1 s, an exit within 10 s', () => {
+    expect(loadConfig({})).toMatchObject({ MAX_QUEUE: 1024, MAX_QUEUE_MS: 1000, SHUTDOWN_TIMEOUT_SECONDS: 10 });
+    expect(loadConfig({ MAX_QUEUE: '0', MAX_QUEUE_MS: '250', SHUTDOWN_TIMEOUT_SECONDS: '30' })).toMatchObject({ MAX_QUEUE: 0, MAX_QUEUE_MS: 250, SHUTDOWN_TIMEOUT_SECONDS: 30 });
+    expect(problemsOf({ MAX_QUEUE: '-1', MAX_QUEUE_MS: '1.5', SHUTDOWN_TIMEOUT_SECONDS: '0' })).toMatch(/MAX_QUEUE[\s\S]*MAX_QUEUE_MS[\s\S]*SHUTDOWN_TIMEOUT_SECONDS/);
+    expect(problemsOf({ SHUTDOWN_TIMEOUT_SECONDS: 'soon' })).toMatch(/SHUTDOWN_TIMEOUT_SECONDS/);
+  });
+
   it('lists every invalid value', () => {
     expect(() => loadConfig({ PORT: 'abc', DB_TYPE: 'oracle' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'abc', DB_TYPE: 'oracle' })).toThrow(/PORT[\s\S]*DB_TYPE/);

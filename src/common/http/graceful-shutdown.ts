@@ -75,7 +75,7 @@ export class GracefulShutdown {
   /** SIGTERM and SIGINT start the drain; a second signal during it ends the process at once. */
   listenForSignals(exit: (code: number) => void = (code) => process.exit(code)): void {
     const onSignal = (signal: NodeJS.Signals) => {
-      if (!this.draining) return void this.shutDown(signal).then(exit);
+      if (!this.draining) return void this.shutDown(signal).then(exit, () => exit(1));
       this.target.logger.warn('shutdown: second signal, exiting without waiting for the drain', { signal });
       exit(1);
     };

@@ -54,7 +54,7 @@ interface Waiting {
 /**
  * Load shedding, in front of Fastify (a listener of the HTTP server's `request` event that wraps the app): at
  * most `maxInFlight` requests are handled at once by this instance. The next ones wait for a slot in the order they
- * came, at most `maxQueueMs` each and at most `maxQueue` of them: a burst the instance serves within that time (300
+ * came, at most `maxQueueMs` each (85 to 100 % of it: HOLD_SPREAD) and at most `maxQueue` of them: a burst the instance serves within that time (300
  * payments sent at once by one client) is served whole. A request that waited `maxQueueMs`, or found the queue
  * full, is answered 503 `服务繁忙` with `Retry-After`, in its path's envelope, before Fastify, the access log or a
  * body parser spends anything on it. Refusals are counted into one log line per second.
@@ -125,10 +125,15 @@ export function withLoadShedding(app: RequestListener, limits: LoadLimits, logge
     const waiting: Waiting = {
       req,
       res,
-      timer: setTimeout(() => {
-        leave(waiting);
-        refuseLater(req, res, 'queue_timeout');
-      }, limits.maxQueueMs),
+      // Spread as the holds are (HOLD_SPREAD): requests queued in one turn of the loop (a flood's opening) would
+      // otherwise all time out in one later turn, and a health probe arriving then would wait it out.
+      timer: setTimeout(
+        () => {
+          leave(waiting);
+          refuseLater(req, res, 'queue_timeout');
+        },
+        limits.maxQueueMs * (1 - HOLD_SPREAD * Math.random()),
+      ),
       gone: () => leave(waiting),
     };
     res.once('close', waiting.gone);
