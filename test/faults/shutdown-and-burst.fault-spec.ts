@@ -4,7 +4,7 @@ import { BENCH_PACK, Fixtures, loadFixtures } from '../../bench/fixtures';
 import type { LoadRequest } from '../../bench/load';
 import { partnerPay } from '../../bench/requests';
 import { connectMysql, removeDataDir, ScratchDatabase, scratchDatabase, ServiceProcess, startService } from '../support/service-process';
-import { faultServer, Outcome, requireBuild, send } from './fault-support';
+import { drive, faultServer, Outcome, requireBuild, send } from './fault-support';
 
 /**
  * SPEC §11, on the built service: a burst that one instance serves within about a second is served whole (the
@@ -14,6 +14,14 @@ import { faultServer, Outcome, requireBuild, send } from './fault-support';
  */
 
 const BURST = 300;
+/**
+ * The burst must fit in the queue's second (MAX_QUEUE_MS, of which a request waits at least 85 %) with room to spare:
+ * on a machine too busy to pay 300 in BURST_BUDGET_S (CI's pays about 700 a second), the burst is cut to what it
+ * pays in that time as measured just before, but never below MIN_BURST, which the old refusal at MAX_IN_FLIGHT failed
+ * as well (it refused all but 64).
+ */
+const BURST_BUDGET_S = 0.6;
+const MIN_BURST = 120;
 const PAY_PATH = '/app/partner/order/pay';
 const KEEP_ALIVE_CONNECTIONS = 16;
 /** After SIGTERM, connection i sends its request at i × this: spread over the drain's first 0.6 s. */
@@ -119,6 +127,8 @@ describe('fault: a burst of 300 payments, then SIGTERM with keep-alive connectio
   let db: Connection;
   let burst: Outcome[] = [];
   let burstMs = 0;
+  /** Payments a second that 64 clients got just before the burst. */
+  let payRate = 0;
   let seq = 0;
   /** Answers that said a payment was made (200, code 1), in every test of this block. */
   let answeredPaid = 0;
@@ -136,6 +146,11 @@ describe('fault: a burst of 300 payments, then SIGTERM with keep-alive connectio
     db = await connectMysql(server, database.name);
     // A few payments first: the first requests of a fresh process are slow (JIT, pool connections).
     countPaid(await Promise.all(Array.from({ length: 20 }, () => send(service.baseUrl, 'warm-up', PAY_PATH, pay()))));
+    // The rate: 64 clients for 1.5 s, counted over the last second (the first half second opens their connections).
+    const started = Date.now();
+    const measured = await drive(() => service.baseUrl, 64, 5_000, () => ({ kind: 'rate', path: PAY_PATH, request: pay() }), () => Date.now() - started > 1_500);
+    countPaid(measured);
+    payRate = measured.filter((o) => o.status === 200 && o.startedAt + o.ms >= started + 500 && o.startedAt + o.ms < started + 1_500).length;
   }, 120_000);
 
   afterAll(async () => {
@@ -145,20 +160,21 @@ describe('fault: a burst of 300 payments, then SIGTERM with keep-alive connectio
     await database?.drop();
   });
 
-  it(`serves ${BURST} payments sent at once by one client whole: all 200, none refused`, async () => {
-    const requests = Array.from({ length: BURST }, pay);
+  it(`serves a burst of ${BURST} payments sent at once by one client whole (fewer on a machine too busy to pay them in a second): all 200`, async () => {
+    const size = Math.max(MIN_BURST, Math.min(BURST, Math.floor(payRate * BURST_BUDGET_S)));
+    const requests = Array.from({ length: size }, pay);
     const started = Date.now();
     burst = await Promise.all(requests.map((request) => send(service.baseUrl, 'burst', PAY_PATH, request)));
     burstMs = Date.now() - started;
     countPaid(burst);
     const refused = burst.filter((o) => o.status !== 200);
     process.stdout.write(
-      `[faults] burst: ${BURST} payments in ${burstMs} ms; refused: ${JSON.stringify(refused.slice(0, 3).map((o) => [o.status, o.ms, o.body?.msg]))}, ` +
+      `[faults] burst: ${size} payments (${Math.round(payRate)} a second just before) in ${burstMs} ms; refused: ${JSON.stringify(refused.slice(0, 3).map((o) => [o.status, o.ms, o.body?.msg]))}, ` +
         `slowest 200: ${Math.max(...burst.filter((o) => o.status === 200).map((o) => o.ms))} ms\n`,
     );
     const statuses: Record<number, number> = {};
     for (const outcome of burst) statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1;
-    expect(statuses).toEqual({ 200: BURST });
+    expect(statuses).toEqual({ 200: size });
     expect(burst.filter((o) => o.body?.code !== 1)).toEqual([]);
   });
 
