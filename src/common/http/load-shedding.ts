@@ -54,10 +54,11 @@ interface Waiting {
 /**
  * Load shedding, in front of Fastify (a listener of the HTTP server's `request` event that wraps the app): at
  * most `maxInFlight` requests are handled at once by this instance. The next ones wait for a slot in the order they
- * came, at most `maxQueueMs` each (85 to 100 % of it: HOLD_SPREAD) and at most `maxQueue` of them: a burst the instance serves within that time (300
- * payments sent at once by one client) is served whole. A request that waited `maxQueueMs`, or found the queue
- * full, is answered 503 `服务繁忙` with `Retry-After`, in its path's envelope, before Fastify, the access log or a
- * body parser spends anything on it. Refusals are counted into one log line per second.
+ * came, at most `maxQueueMs` each (85 to 100 % of it: HOLD_SPREAD) and at most `maxQueue` of them: a burst the
+ * instance serves within that time (300 payments sent at once by one client) is served whole. A request that waited
+ * `maxQueueMs`, or found the queue full, is answered 503 `服务繁忙` with `Retry-After`, in its path's envelope,
+ * before Fastify, the access log or a body parser spends anything on it. Refusals are counted into one log line per
+ * second. A waiting request costs a timer and a place in the queue: its body is parsed only once it starts.
  *
  * A flood is refused early and cheaply: once a request has been refused, the instance counts as flooded until
  * `maxQueueMs` passes without a refusal, and meanwhile a request that finds every slot taken is refused at once
