@@ -47,7 +47,8 @@ async function main(): Promise<void> {
     configureApp(app, config);
     const shutdown = new GracefulShutdown(
       { server: app.getHttpServer(), logger: app.get(AppLogger), beginDraining: () => app.get(DrainState).begin(), close: () => app.close() },
-      { timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000, idleMs: KEEP_ALIVE_TIMEOUT_MS },
+      // Half a second before Node's own keep-alive timer would destroy an idle connection: the drain's FIN comes first.
+      { timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000, idleMs: KEEP_ALIVE_TIMEOUT_MS - 500 },
     );
     await app.init();
     await app.getHttpAdapter().getInstance().ready();

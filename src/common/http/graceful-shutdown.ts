@@ -19,8 +19,8 @@ export interface DrainSettings {
   /** The process exits within this after the signal, whatever its clients do. */
   timeoutMs: number;
   /**
-   * A connection with no request under way is closed once it has been idle this long: the keep-alive timeout the
-   * server announces (`Keep-Alive: timeout=5`), so that clients which honour it have let the connection go first.
+   * A connection with no request under way is closed once it has been idle this long: about the keep-alive timeout
+   * the server announces (`Keep-Alive: timeout=5`), so that clients which honour it have let the connection go first.
    */
   idleMs: number;
 }
