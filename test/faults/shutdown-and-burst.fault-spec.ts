@@ -8,9 +8,9 @@ import { faultServer, Outcome, requireBuild, send } from './fault-support';
 
 /**
  * SPEC §11, on the built service: a burst that one instance serves within about a second is served whole (the
- * queue behind MAX_IN_FLIGHT), and SIGTERM drains: requests already read and requests sent on connections already
- * open are answered, never reset, and neither an idle client nor a half-sent request holds the process past
- * SHUTDOWN_TIMEOUT_SECONDS.
+ * queue behind MAX_IN_FLIGHT), and SIGTERM drains: readiness turns 503 at once, requests already read and requests
+ * sent on connections already open are answered, never reset, and neither an idle client nor a half-sent request
+ * holds the process past SHUTDOWN_TIMEOUT_SECONDS.
  */
 
 const BURST = 300;
@@ -68,9 +68,17 @@ class RawConnection {
 
   request(req: LoadRequest): Promise<RawAnswer> {
     const body = Buffer.from(req.body);
+    return this.send(`POST ${PAY_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${req.contentType}\r\nContent-Length: ${body.length}\r\n\r\n`, body);
+  }
+
+  get(path: string): Promise<RawAnswer> {
+    return this.send(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  }
+
+  private send(head: string, body?: Buffer): Promise<RawAnswer> {
     const answer = new Promise<RawAnswer>((resolve) => (this.waiter = resolve));
-    this.socket.write(`POST ${PAY_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${req.contentType}\r\nContent-Length: ${body.length}\r\n\r\n`);
-    this.socket.write(body);
+    this.socket.write(head);
+    if (body) this.socket.write(body);
     if (this.failure) this.fail(this.failure);
     return answer;
   }
@@ -180,16 +188,21 @@ describe('fault: a burst of 300 payments, then SIGTERM with keep-alive connectio
     expect(burst.filter((o) => o.body?.code !== 1)).toEqual([]);
   });
 
-  it('on SIGTERM answers the requests in flight and every request sent on an open keep-alive connection, then exits', async () => {
+  it('on SIGTERM turns readiness 503, answers the requests in flight and every request sent on an open keep-alive connection, then exits', async () => {
     const connections = await Promise.all(Array.from({ length: KEEP_ALIVE_CONNECTIONS }, () => RawConnection.open(service.port)));
     // Each connection has been used once: an open keep-alive connection, idle when the signal comes.
     const first = await Promise.all(connections.map((c) => c.request(pay())));
     expect(first.map((a) => a.status)).toEqual(connections.map(() => 200));
+    const probe = await RawConnection.open(service.port);
+    expect((await probe.get('/health/ready')).status).toBe(200);
     // Requests read just before the signal, on connections of their own: still in flight when it comes.
     const readBefore = await Promise.all(Array.from({ length: 8 }, () => RawConnection.open(service.port)));
     const answersBefore = readBefore.map((c) => c.request(pay()));
     await pause(20);
     const exit = sigterm(service);
+    // A load balancer's probe on its open connection: not ready from the moment the drain begins.
+    await pause(50);
+    const ready = await probe.get('/health/ready');
     const answersDuring = connections.map(async (connection, i) => {
       await pause(i * STAGGER_MS);
       return connection.request(pay());
@@ -203,6 +216,7 @@ describe('fault: a burst of 300 payments, then SIGTERM with keep-alive connectio
     const outcome = (a: RawAnswer) => (a.status ? `${a.status} ${a.headers.connection}` : a.error);
     expect(before.map(outcome)).toEqual(before.map(() => expect.stringMatching(/^200 /)));
     expect(during.map(outcome)).toEqual(during.map(() => expect.stringMatching(/^(200|503) close$/)));
+    expect(outcome(ready)).toBe('503 close');
     // The server closed each connection after its answer; it never reset one.
     await pause(50);
     expect(connections.filter((c) => !c.closedByServer)).toEqual([]);
@@ -213,7 +227,7 @@ describe('fault: a burst of 300 payments, then SIGTERM with keep-alive connectio
     expect(logLines(service).find((l) => l.msg === 'shutdown: draining')).toMatchObject({ signal: 'SIGTERM' });
     expect(drained).toMatchObject({ connections_destroyed: 0 });
     expect(drained!.answered).toBeGreaterThanOrEqual(KEEP_ALIVE_CONNECTIONS);
-    for (const c of [...connections, ...readBefore]) c.destroy();
+    for (const c of [...connections, ...readBefore, probe]) c.destroy();
   }, 60_000);
 
   it('paid exactly what it answered 200: one debit per paid order, balances equal ledger sums', async () => {
