@@ -20,7 +20,7 @@ const BURST = 300;
  * pays in that time, as a burst of MIN_BURST just before measures it, but never below MIN_BURST, which the old
  * refusal at MAX_IN_FLIGHT failed as well (it refused all but 64).
  */
-const BURST_BUDGET_S = 0.6;
+const BURST_BUDGET_S = 0.5;
 const MIN_BURST = 120;
 const PAY_PATH = '/app/partner/order/pay';
 const KEEP_ALIVE_CONNECTIONS = 16;
