@@ -109,11 +109,11 @@ describe('start-up', () => {
       // Nest's line per controller and route is debug: at info a start is a few lines, none of them a route.
       expect(r.output()).not.toMatch(/RouterExplorer|RoutesResolver|Mapped \{/);
       expect(r.output().trim().split('\n').length).toBeLessThan(10);
-      const docs = (await (await fetch(`http://127.0.0.1:${port}/docs-json`)).json()) as { servers: Array<{ url: string }> };
+      const docs = (await (await fetch(`http://127.0.0.1:${port}/docs-json`, { headers: { connection: 'close' } })).json()) as { servers: Array<{ url: string }> };
       expect(docs.servers[0].url).toBe(base);
 
       const post = (path: string, body: object) =>
-        fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((res) => res.json() as Promise<Envelope>);
+        fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(body) }).then((res) => res.json() as Promise<Envelope>);
       const paid = await post('/app/partner/order/pay', signPartner({ user_id: '41840909af844632885424fbc20cae79', pay_type: 2, gift_pos_id: '55fca782f55f406d94e2cecb23d0140b', address_id: 1 }));
       const payUrl = new URL(paid.result.ali_pay_url);
       expect(payUrl.origin).toBe(base);

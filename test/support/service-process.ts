@@ -150,7 +150,8 @@ export async function startService(options: ServiceOptions): Promise<ServiceProc
       throw new Error(`service exited during start (${child.exitCode ?? child.signalCode}):\n${output}`);
     }
     try {
-      const res = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2000) });
+      // Connection: close, so that no idle connection of ours makes a later SIGTERM wait out the keep-alive timeout.
+      const res = await fetch(`${baseUrl}/health`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(2000) });
       if (res.status === 200) {
         return { baseUrl, port, dataDir, child, output: () => output, outputBytes: () => outputBytes, stop: (graceMs = 10_000) => stopWith('SIGTERM', graceMs), kill: () => stopWith('SIGKILL', 0) };
       }
