@@ -62,8 +62,9 @@ export interface PendingPayment {
 /**
  * TRADE_SUCCESS notifies signed with the sandbox's "Alipay" private key, exactly as the sandbox (and live
  * Alipay) sends them. Signed before the run, so RSA signing in the bench does not compete with the service.
+ * Alipay's trade_no counts from `firstTradeNo` (a caller that signs in batches keeps them unique).
  */
-export function signedNotifies(dataDir: string, payments: PendingPayment[]): LoadRequest[] {
+export function signedNotifies(dataDir: string, payments: PendingPayment[], firstTradeNo = 0): LoadRequest[] {
   const key = createPrivateKey(readFileSync(join(dataDir, 'alipay-sandbox', 'alipay-private-key.pem'), 'utf8'));
   return payments.map((p, i) => {
     const now = new Date();
@@ -76,7 +77,7 @@ export function signedNotifies(dataDir: string, payments: PendingPayment[]): Loa
       auth_app_id: SANDBOX_APP_ID,
       charset: 'utf-8',
       version: '1.0',
-      trade_no: `${alipayTime(now).slice(0, 10).replace(/-/g, '')}2200${String(i).padStart(16, '0')}`,
+      trade_no: `${alipayTime(now).slice(0, 10).replace(/-/g, '')}2200${String(firstTradeNo + i).padStart(16, '0')}`,
       out_trade_no: p.outTradeNo,
       buyer_id: '2088000000000001',
       seller_id: SANDBOX_SELLER_ID,
