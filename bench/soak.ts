@@ -269,7 +269,11 @@ function summary(samples: Sample[]): string {
     const nearest = samples.reduce((best, s) => (Math.abs(s.atSeconds - at) < Math.abs(best.atSeconds - at) ? s : best));
     if (!marks.includes(nearest)) marks.push(nearest);
   }
-  if (!marks.includes(last)) marks.push(last);
+  // The last sample, unless it was taken within a minute of the last mark (then it stands for that mark).
+  if (!marks.includes(last)) {
+    if (last.atSeconds - marks[marks.length - 1].atSeconds < 60) marks.pop();
+    marks.push(last);
+  }
   const memory = [
     '| minute | RSS MiB | V8 heap used MiB | requests | load average |',
     '|---:|---:|---:|---:|---|',
