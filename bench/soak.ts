@@ -6,8 +6,10 @@
  * with its background jobs on (idempotency purge, order timeouts, merchant notifies) unless `--no-jobs`, loads the
  * bench fixtures through the admin API, then sends `--rate` requests per second for `--minutes`, mixed per 20:
  * 8 partner pays by balance, 3 mall creates (three stores), 2 partner pays by Alipay, 2 Alipay TRADE_SUCCESS notifies
- * of those payments (signed every few seconds from the database; a read when none is waiting), 2 partner order
- * details, 1 partner order list, 2 mall trade details.
+ * of the pending payments (signed every few seconds from the database; a read when none is waiting), 2 partner order
+ * details, 1 partner order list, 2 mall trade details. The mall requests come from a merchant app whose notify URL
+ * is a receiver of this script's (answering `success`); every third trade created is paid: its cashier button is
+ * pressed outside the rate, and its notify joins the others, so the merchant outbox fills and the job delivers it.
  *
  * Every `--sample` seconds it prints a progress line: the service's resident memory (VmRSS of /proc/<pid>/status), its
  * V8 heap in use (from /metrics), the requests so far and the row counts of the growing tables. At the end: RSS and
@@ -16,15 +18,17 @@
  */
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { execSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { connectMysql, parseMysqlServer, REPO_ROOT, removeDataDir, scratchDatabase, startService } from '../test/support/service-process';
 import { signMall, signPartner } from '../test/support/signing';
-import { BENCH_SERVICE_ENV, loadFixtures } from './fixtures';
-import { checkInvariants, pendingBenchPayments } from './invariants';
+import { admin, BENCH_SERVICE_ENV, loadFixtures, mapLimit } from './fixtures';
+import { checkInvariants } from './invariants';
 import { formatStats, LoadRequest, round, runLoad } from './load';
 import { rssMiB } from './proc';
-import { mallCreate, partnerPay, RUN_ID, signedNotifies } from './requests';
+import { MallAppKey, mallCreate, PendingPayment, partnerPay, RUN_ID, signedNotifies } from './requests';
 
 /** The tables that grow with traffic (nonces and request outcomes both live in idempotency_records). */
 const TABLES = ['idempotency_records', 'partner_orders', 'payments', 'wallet_ledger', 'mall_trades', 'mall_orders', 'mall_order_goods', 'mall_merchant_notifications', 'refunds'];
@@ -71,6 +75,30 @@ async function rowCounts(conn: Connection): Promise<Record<string, number>> {
   return rows;
 }
 
+/** The first `limit` pending payments (partner orders by Alipay, mall trades) after the payment `afterId`, in id order. */
+async function pendingPayments(conn: Connection, limit: number, afterId: number): Promise<PendingPayment[]> {
+  const [rows] = await conn.query<RowDataPacket[]>('SELECT id, out_trade_no, amount, subject, created_at FROM payments WHERE status = 0 AND id > ? ORDER BY id LIMIT ?', [afterId, limit]);
+  return rows.map((r) => ({ id: Number(r.id), outTradeNo: r.out_trade_no, amountFen: Number(r.amount), subject: r.subject, createdAt: new Date(r.created_at) }));
+}
+
+/** A merchant's notify endpoint on this machine: answers `success` and counts what it was sent. */
+async function merchantReceiver(): Promise<{ url: string; received: () => number; close: () => Promise<void> }> {
+  let received = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received++;
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('success');
+    });
+  });
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/merchant-notify`,
+    received: () => received,
+    close: () => new Promise<void>((resolveClose) => server.close(() => resolveClose())),
+  };
+}
+
 async function heapUsedMiB(baseUrl: string): Promise<number | null> {
   try {
     const text = await (await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
@@ -108,10 +136,15 @@ async function main(argv: string[]): Promise<number> {
   // A second connection for the sampler, so its counts never wait behind the feeder's queries.
   const sampler = await connectMysql(server, db.name);
   const samples: Sample[] = [];
+  const receiver = await merchantReceiver();
   let failed = 0;
   try {
     const fixtures = await loadFixtures(service.baseUrl, { buyers: 200, buyerBalanceYuan: 100_000, hotBalanceYuan: 1000, goodsPerStore: 10, members: 50 }, log);
     const buyers = fixtures.buyers;
+    const created = await admin(service.baseUrl, 'POST', 'mall/apps', { name: '压测商户', notify_url: receiver.url });
+    const merchant: MallAppKey = { appId: created.app_id, secret: created.secret };
+    await mapLimit(fixtures.memberUids, 16, (uid) => admin(service.baseUrl, 'POST', `mall/apps/${merchant.appId}/members`, { uid }));
+    log(`merchant app ${merchant.appId} notifies ${receiver.url}`);
 
     // What the requests refer to, refreshed from the database while the load runs.
     const notifies: LoadRequest[] = [];
@@ -119,8 +152,14 @@ async function main(argv: string[]): Promise<number> {
     let lastPaymentId = 0;
     let partnerOrders: Array<{ orderNo: string; userId: string }> = [];
     let outsideSns: string[] = [];
+    /** Every third trade's pay_link, taken from the create's answer, pressed at the next refresh. */
+    const payLinks: URL[] = [];
+    let cashierPresses = 0;
+    let cashierFailures = 0;
+    let tradesSeen = 0;
+    const refused: string[] = [];
     const refresh = async () => {
-      const pending = await pendingBenchPayments(conn, 500, lastPaymentId);
+      const pending = await pendingPayments(conn, 500, lastPaymentId);
       if (pending.length) {
         lastPaymentId = pending[pending.length - 1].id;
         notifies.push(...signedNotifies(service.dataDir, pending, signedSoFar));
@@ -130,19 +169,31 @@ async function main(argv: string[]): Promise<number> {
       partnerOrders = orders.map((r) => ({ orderNo: r.order_no, userId: r.user_id }));
       const [trades] = await conn.query<RowDataPacket[]>('SELECT outside_sn FROM mall_trades ORDER BY id DESC LIMIT 200');
       outsideSns = trades.map((r) => r.outside_sn);
+      // The cashier button of the trades to pay: a 303 to Alipay once the payment is open.
+      const links = payLinks.splice(0);
+      await mapLimit(links, 4, async (link) => {
+        const res = await fetch(`${service.baseUrl}${link.pathname}${link.search}`, { method: 'POST', redirect: 'manual' });
+        await res.arrayBuffer();
+        if (res.status === 303) cashierPresses++;
+        else {
+          cashierFailures++;
+          if (refused.length < 5) refused.push(`cashier ${link.pathname} → ${res.status}`);
+        }
+      });
     };
     await refresh();
 
     const sent = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
     const accepted = { balancePays: 0, hotWalletPays: 0, mallCreates: 0, alipayOrders: 0, notifies: 0 };
-    const refused: string[] = [];
+    let notifiesAnswered = 0;
     let mallN = 0;
     const read = (n: number): LoadRequest => {
       const order = partnerOrders[n % Math.max(1, partnerOrders.length)];
       if (n % 2 === 0 && outsideSns.length) {
         const outside_sn = outsideSns[n % outsideSns.length];
         sent['mall detail']++;
-        return { path: '/order/detail', body: JSON.stringify(signMall({ outside_sn, timestamp: seconds(), nonce: `${RUN_ID}-md${n}` })), contentType: 'application/json' };
+        const params = { outside_sn, timestamp: seconds(), nonce: `${RUN_ID}-md${n}` };
+        return { path: '/order/detail', body: JSON.stringify(signMall(params, merchant.secret, merchant.appId)), contentType: 'application/json' };
       }
       if (order && n % 3 !== 0) {
         sent['partner detail']++;
@@ -162,7 +213,7 @@ async function main(argv: string[]): Promise<number> {
           return { ...partnerPay(buyers[n % buyers.length], kind === 'balance pay' ? 1 : 2, `s${n}`), path: '/app/partner/order/pay' };
         case 'mall create':
           sent[kind]++;
-          return { ...mallCreate(fixtures, mallN++), path: '/order/create' };
+          return { ...mallCreate(fixtures, mallN++, merchant), path: '/order/create' };
         case 'notify': {
           const notify = notifies.shift();
           if (!notify) return read(n);
@@ -176,7 +227,7 @@ async function main(argv: string[]): Promise<number> {
     /** Tells what each answer was from its body (autocannon does not say which request it answers). */
     const check = (_status: number, body: string): boolean => {
       if (body.trim() === 'success') {
-        accepted.notifies++;
+        notifiesAnswered++;
         return true;
       }
       const json = JSON.parse(body) as { code?: number; result?: number | { ali_pay_url?: string; order_info?: unknown }; data?: { pay_link?: string; status?: number } };
@@ -186,7 +237,10 @@ async function main(argv: string[]): Promise<number> {
         else accepted.alipayOrders++;
       }
       // A create's data has a pay_link and, unlike a detail's, no status.
-      if (ok && json.result === 1 && json.data?.pay_link && json.data.status === undefined) accepted.mallCreates++;
+      if (ok && json.result === 1 && json.data?.pay_link && json.data.status === undefined) {
+        accepted.mallCreates++;
+        if (tradesSeen++ % 3 === 0) payLinks.push(new URL(json.data.pay_link));
+      }
       if (!ok && refused.length < 5) refused.push(body.slice(0, 300));
       return ok;
     };
@@ -204,7 +258,7 @@ async function main(argv: string[]): Promise<number> {
       };
       samples.push(s);
       const rows = TABLES.map((t) => `${t.replace(/^mall_merchant_notifications$/, 'outbox')} ${s.rows[t]}`).join(', ');
-      log(`${s.atSeconds} s: RSS ${s.rssMiB} MiB, heap ${s.heapUsedMiB} MiB, ${s.requests} requests, load ${s.load}; rows: ${rows}`);
+      log(`${s.atSeconds} s: RSS ${s.rssMiB} MiB, heap ${s.heapUsedMiB} MiB, ${s.requests} requests (+ ${cashierPresses} cashier presses), merchant notifies received ${receiver.received()}, load ${s.load}; rows: ${rows}`);
     };
     await sample();
     let feeding = false;
@@ -238,12 +292,19 @@ async function main(argv: string[]): Promise<number> {
       clearInterval(sampleTimer);
     }
     await sampling;
+    // Payments that the last refresh opened get no notify: they stay pending, as abandoned checkouts do.
     await sample();
     log(formatStats(result));
     log(`sent: ${KINDS.map((k) => `${k} ${sent[k]}`).join(', ')}`);
-    log(`accepted: ${JSON.stringify(accepted)}`);
+    // The bench's checks count the partner orders' notifies; the mall payments' notifies were the rest. When every
+    // notify answered `success` (else the load failed anyway), those are the partner ones sent.
+    const mallPaid = await one(conn, "SELECT COUNT(*) AS n FROM payments WHERE biz_type = 'mall_trade' AND status = 1");
+    accepted.notifies = notifiesAnswered - mallPaid;
+    log(`accepted: ${JSON.stringify(accepted)}; cashier presses ${cashierPresses}, mall trades paid ${mallPaid}`);
+    const outbox = await conn.query<RowDataPacket[]>('SELECT status, COUNT(*) AS n FROM mall_merchant_notifications GROUP BY status');
+    log(`merchant outbox: ${outbox[0].map((r) => `${r.status} ${r.n}`).join(', ') || 'empty'}; the receiver got ${receiver.received()} posts`);
     for (const body of refused) log(`refused: ${body}`);
-    failed += result.non2xx + result.errors + result.badBodies;
+    failed += result.non2xx + result.errors + result.badBodies + cashierFailures;
 
     const invariants = await checkInvariants(conn, fixtures, accepted);
     for (const inv of invariants) log(`${inv.ok ? 'ok  ' : 'FAIL'} ${inv.name} — ${inv.detail}`);
@@ -251,6 +312,7 @@ async function main(argv: string[]): Promise<number> {
 
     console.log(`\n${summary(samples)}`);
   } finally {
+    await receiver.close();
     await conn.end();
     await sampler.end();
     await service.stop();
@@ -259,6 +321,11 @@ async function main(argv: string[]): Promise<number> {
     removeDataDir(service.dataDir);
   }
   return failed === 0 ? 0 : 1;
+}
+
+async function one(conn: Connection, sql: string): Promise<number> {
+  const [rows] = await conn.query<RowDataPacket[]>(sql);
+  return Number(rows[0].n);
 }
 
 /** RSS and heap every 5 minutes (the sample nearest each mark), and the row counts at the start and the end. */
