@@ -31,6 +31,8 @@ declare module 'autocannon' {
     /** Seconds; without `amount`. */
     duration?: number;
     timeout?: number;
+    /** Requests per second over all connections. */
+    overallRate?: number;
     /** Called with each client (connection) as it is made. */
     setupClient?: (client: Client) => void;
     requests?: Request[];

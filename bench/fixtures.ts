@@ -48,7 +48,8 @@ export interface FixtureSizes {
   members: number;
 }
 
-async function admin<T = any>(baseUrl: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+/** An admin API call that must succeed; its `result`. */
+export async function admin<T = any>(baseUrl: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}/admin/${path}`, {
     method,
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
-/** A POST to the options' path. */
+/** A POST to the options' path, or to its own (a mixed load). */
 export interface LoadRequest {
   body: string;
   contentType: string;
+  path?: string;
 }
 
 /** A GET of its own path (the raw reference takes its request number in the query string). */
@@ -44,6 +45,8 @@ export interface LoadOptions {
   check?: (status: number, body: string) => boolean;
   /** Printed while running; false for warm-ups. */
   progress?: boolean;
+  /** At most this many requests per second in all (split across the instances); as fast as they answer unless given. */
+  rate?: number;
 }
 
 export interface LoadStats {
@@ -117,6 +120,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
       ...(amount === undefined ? {} : { amount }),
       // Only a safety net: a time-bound run is ended by its deadline below, which lets the requests in flight finish.
       ...(options.seconds === undefined ? {} : { duration: options.seconds + 600 }),
+      ...(options.rate === undefined ? {} : { overallRate: Math.max(1, share(options.rate, i)) }),
       timeout: REQUEST_TIMEOUT_SECONDS,
       setupClient: (client) => {
         clients.push(client);
@@ -128,7 +132,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
           setupRequest: (req) => {
             const request = requestNumber(take());
             if ('method' in request) return { ...req, method: 'GET', path: request.path, body: undefined };
-            return { ...req, body: request.body, headers: { ...req.headers, 'content-type': request.contentType } };
+            return { ...req, path: request.path ?? req.path, body: request.body, headers: { ...req.headers, 'content-type': request.contentType } };
           },
           onResponse: (status, body) => {
             if (status >= 200 && status < 300 && options.check && !options.check(status, body)) badBodies++;

@@ -36,8 +36,14 @@ export function partnerPay(buyer: PartnerBuyer, payType: 1 | 2, seq: string): Lo
 export const MALL_OUTSIDE_SN_PREFIX = 'bench';
 const MALL_ADDRESS = { mobile: '15013245465', username: '收货人', province: '广东省', city: '广州市', district: '白云区', street: '黄石街道', address: '新市二街 1003 号' };
 
+/** A merchant app's credentials (the demo app's unless given). */
+export interface MallAppKey {
+  appId: string;
+  secret: string;
+}
+
 /** One goods line per store (so one order per store), picked round-robin from the store's goods. */
-export function mallCreate(fixtures: Fixtures, n: number): LoadRequest {
+export function mallCreate(fixtures: Fixtures, n: number, app?: MallAppKey): LoadRequest {
   const goods = fixtures.goodsByStore.map((ids, s) => ({ goods_id: ids[(n + s * 7) % ids.length], total: 1 + ((n + s) % 2), option_id: 0 }));
   const params = {
     outside_sn: `${MALL_OUTSIDE_SN_PREFIX}-${RUN_ID}-${n}`,
@@ -48,7 +54,7 @@ export function mallCreate(fixtures: Fixtures, n: number): LoadRequest {
     timestamp: seconds(),
     nonce: `${RUN_ID}-m${n}`,
   };
-  return { body: JSON.stringify(signMall(params)), contentType: JSON_TYPE };
+  return { body: JSON.stringify(signMall(params, app?.secret, app?.appId)), contentType: JSON_TYPE };
 }
 
 export interface PendingPayment {
@@ -62,8 +68,9 @@ export interface PendingPayment {
 /**
  * TRADE_SUCCESS notifies signed with the sandbox's "Alipay" private key, exactly as the sandbox (and live
  * Alipay) sends them. Signed before the run, so RSA signing in the bench does not compete with the service.
+ * Alipay's trade_no counts from `firstTradeNo` (a caller that signs in batches keeps them unique).
  */
-export function signedNotifies(dataDir: string, payments: PendingPayment[]): LoadRequest[] {
+export function signedNotifies(dataDir: string, payments: PendingPayment[], firstTradeNo = 0): LoadRequest[] {
   const key = createPrivateKey(readFileSync(join(dataDir, 'alipay-sandbox', 'alipay-private-key.pem'), 'utf8'));
   return payments.map((p, i) => {
     const now = new Date();
@@ -76,7 +83,7 @@ export function signedNotifies(dataDir: string, payments: PendingPayment[]): Loa
       auth_app_id: SANDBOX_APP_ID,
       charset: 'utf-8',
       version: '1.0',
-      trade_no: `${alipayTime(now).slice(0, 10).replace(/-/g, '')}2200${String(i).padStart(16, '0')}`,
+      trade_no: `${alipayTime(now).slice(0, 10).replace(/-/g, '')}2200${String(firstTradeNo + i).padStart(16, '0')}`,
       out_trade_no: p.outTradeNo,
       buyer_id: '2088000000000001',
       seller_id: SANDBOX_SELLER_ID,
