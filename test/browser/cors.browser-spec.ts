@@ -1,5 +1,6 @@
 import { createServer, Server } from 'node:http';
-import { Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { signPartner } from '../support/signing';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -8,7 +9,6 @@ import { createTestApp, TestApp } from '../support/test-app';
  * origin of CORS_ORIGINS the browser's preflight is granted and the page reads the answer and its X-Request-Id; from
  * any other origin the browser refuses the call before it is sent. Traffic goes only to this machine's loopback.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const USER = '41840909af844632885424fbc20cae79';
 const GIFT = '55fca782f55f406d94e2cecb23d0140b';
 
@@ -84,11 +84,7 @@ describe('CORS in a real browser: an H5 page of another origin calls partner pay
     listed = await pageServer(() => nextCall);
     unlisted = await pageServer(() => nextCall);
     t = await createTestApp('sqlite', { env: { CORS_ORIGINS: `https://h5.example.test,${listed.origin}` } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,7 +1,8 @@
 import { execSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { signPartner } from '../support/signing';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -11,7 +12,6 @@ import { createTestApp, TestApp } from '../support/test-app';
  * address, where the page is not a secure context (no WebCrypto) and must still sign; then an Alipay order paid
  * on the sandbox gateway page. Traffic goes only to this machine's own addresses.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
 const USER = '41840909af844632885424fbc20cae79';
 const GIFT = '55fca782f55f406d94e2cecb23d0140b';
@@ -64,11 +64,7 @@ describe('Swagger UI and the Alipay sandbox in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     t = await createTestApp('sqlite', { host: '0.0.0.0' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
