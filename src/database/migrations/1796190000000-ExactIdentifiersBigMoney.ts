@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { identifierCollation } from './identifier-collation';
 
 /**
  * SPEC §1 on MySQL/MariaDB:
@@ -75,15 +76,6 @@ const WIDE_INTEGERS: Array<[table: string, column: string, nullability: string]>
   ['wallet_ledger', 'delta', 'NOT NULL'],
   ['wallet_ledger', 'balance_after', 'NOT NULL'],
 ];
-
-/** The server's binary NO PAD collation of utf8mb4 (see above). */
-async function identifierCollation(queryRunner: QueryRunner): Promise<string> {
-  const rows: Array<{ name: string }> = await queryRunner.query(
-    "SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
-  );
-  const names = rows.map((r) => r.name);
-  return names.includes('utf8mb4_nopad_bin') ? 'utf8mb4_nopad_bin' : names.includes('utf8mb4_0900_bin') ? 'utf8mb4_0900_bin' : 'utf8mb4_bin';
-}
 
 function byTable<T extends [string, ...string[]]>(rows: T[]): Map<string, T[]> {
   const map = new Map<string, T[]>();

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { identifierCollation } from './identifier-collation';
 
 /**
  * Refunds (SPEC §10): the `refunds` table, what a payment's refunds took (`payments.refunded_amount`), what a mall
@@ -6,14 +7,6 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * before it does, every identifier column gets the server's binary NO PAD collation (SPEC §1: identifiers compare
  * byte for byte) and money is 64-bit.
  */
-async function identifierCollation(queryRunner: QueryRunner): Promise<string> {
-  const rows: Array<{ name: string }> = await queryRunner.query(
-    "SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
-  );
-  const names = rows.map((r) => r.name);
-  return names.includes('utf8mb4_nopad_bin') ? 'utf8mb4_nopad_bin' : names.includes('utf8mb4_0900_bin') ? 'utf8mb4_0900_bin' : 'utf8mb4_bin';
-}
-
 export class Refunds1796190100000 implements MigrationInterface {
   name = 'Refunds1796190100000';
 

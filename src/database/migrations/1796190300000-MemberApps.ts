@@ -1,19 +1,12 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { identifierCollation } from './identifier-collation';
 
 /**
  * Mall members belong to apps (SPEC §3): the `mall_member_apps` table, its `app_id` in the server's binary NO PAD
  * collation like every identifier (SPEC §1), and the upgrade's promise that existing integrations keep working: each
- * member is bound to every app that already has a trade for it. On SQLite (no migrations) MemberAppsUpgrade does the
- * same once.
+ * member is bound to every app that already has a trade for it. On SQLite (no migrations) the same step runs
+ * once from `sqlite-upgrades.ts`.
  */
-async function identifierCollation(queryRunner: QueryRunner): Promise<string> {
-  const rows: Array<{ name: string }> = await queryRunner.query(
-    "SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
-  );
-  const names = rows.map((r) => r.name);
-  return names.includes('utf8mb4_nopad_bin') ? 'utf8mb4_nopad_bin' : names.includes('utf8mb4_0900_bin') ? 'utf8mb4_0900_bin' : 'utf8mb4_bin';
-}
-
 export class MemberApps1796190300000 implements MigrationInterface {
   name = 'MemberApps1796190300000';
 

@@ -1,18 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-
-/** The server's binary NO PAD collation, that of every identifier (SPEC §1; as in MemberApps1796190300000). */
-async function identifierCollation(queryRunner: QueryRunner): Promise<string> {
-  const rows: Array<{ name: string }> = await queryRunner.query(
-    "SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
-  );
-  const names = rows.map((r) => r.name);
-  return names.includes('utf8mb4_nopad_bin') ? 'utf8mb4_nopad_bin' : names.includes('utf8mb4_0900_bin') ? 'utf8mb4_0900_bin' : 'utf8mb4_bin';
-}
+import { identifierCollation } from './identifier-collation';
 
 /**
  * Every merchant notification carries a `notify_id`, the same on every attempt, by which merchants de-duplicate
  * (SPEC §6). New rows get a random one when the event is written; rows written before get their id as 32 lowercase
- * hex digits, the same form, so a notification still pending sends one stable value from its next attempt on.
+ * hex digits, the same form, so a notification still pending sends one stable value from its next attempt on. On SQLite
+ * the same step runs once from `sqlite-upgrades.ts`.
  */
 export class MerchantNotifyId1796190700000 implements MigrationInterface {
   name = 'MerchantNotifyId1796190700000';
