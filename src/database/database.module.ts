@@ -7,6 +7,7 @@ import { TransactionService } from './transaction.service';
 import { guardedMysql2 } from './pool-guard';
 import { isConnectionFailure } from './db-errors';
 import { DatabaseProbe } from './database-probe';
+import { SqliteUpgrades } from './sqlite-upgrades';
 
 /**
  * The service's data source. On MySQL its pool stands behind a guard (pool-guard.ts): a bounded wait for a
@@ -33,7 +34,7 @@ export class DatabaseModule {
           dataSourceFactory: (options) => new DataSource(options!).initialize(),
         }),
       ],
-      providers: [TransactionService, DatabaseProbe],
+      providers: [TransactionService, DatabaseProbe, SqliteUpgrades],
       exports: [TransactionService, DatabaseProbe],
     };
   }

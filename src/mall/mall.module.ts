@@ -5,13 +5,11 @@ import { MallAdminService } from './admin/mall-admin.service';
 import { CashierLinks } from './cashier/cashier-links';
 import { CashierController } from './cashier/cashier.controller';
 import { CashierService } from './cashier/cashier.service';
-import { MemberAppsUpgrade } from './member-apps-upgrade';
 import { MerchantNotifyJob } from './notify/merchant-notify.job';
 import { MallOrderController } from './mall-order.controller';
 import { MallOrderService } from './mall-order.service';
 import { MallRefundService } from './mall-refund.service';
 import { MerchantOutbox } from './notify/merchant-outbox.service';
-import { NotifyIdBackfill } from './notify/notify-id-backfill';
 import { OrderPricingService } from './pricing/order-pricing.service';
 import { MallOrderRefunds } from './trade/mall-order-refunds';
 import { MallTradeLifecycle } from './trade/mall-trade-lifecycle.service';
@@ -36,9 +34,7 @@ import { MallTradeSettlement } from './trade/mall-trade.settlement';
     CashierService,
     CashierLinks,
     MallAdminService,
-    MemberAppsUpgrade,
     MerchantNotifyJob,
-    NotifyIdBackfill,
   ],
 })
 export class MallModule {}

@@ -292,9 +292,11 @@ for (const engine of enginesUnderTest()) {
         const trade = await createTwoStoreTrade(own, app, 'UPGRADED-1');
         await postMall(own, '/order/close', { outside_sn: 'UPGRADED-1' }, app).expect(200);
         const [row] = await notificationsOf(own, trade.trade_sn);
-        // the previous release: no column (MySQL: and no record of the migration that adds it)
+        // the previous release: no column, and no record of the step that adds it (MySQL: its migration; SQLite: the
+        // user_version of the one-time steps, 1 then)
         await own.dataSource.query('ALTER TABLE mall_merchant_notifications DROP COLUMN notify_id');
         if (own.engine === 'mysql') await own.dataSource.query("DELETE FROM migrations WHERE name = 'MerchantNotifyId1796190700000'");
+        else await own.dataSource.query('PRAGMA user_version = 1');
         await own.close({ keepDatabase: true });
         own = await createTestApp(engine, { database: own.database });
 
