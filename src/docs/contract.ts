@@ -9,7 +9,8 @@ import type {
   TagObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { errorBody, familyOfPath } from '../common/envelope/envelopes';
-import { ErrorCode } from '../common/errors/app-error';
+import { AppError, ErrorCode, RateLimitedError } from '../common/errors/app-error';
+import { malformedBody } from '../common/http/body-parsers';
 import { OVERLOAD_MSG } from '../common/http/load-shedding';
 import { errorEnvelopeSchema } from '../common/swagger/api-responses';
 
@@ -96,17 +97,20 @@ const RETRY_AFTER = { description: '重试前等待的秒数 / seconds to wait b
 /** The answers any request can get from the transport, whatever its route. */
 function transportResponse(path: string, status: 429 | 503): ResponseObject {
   const family = familyOfPath(path);
-  const code = status === 429 ? ErrorCode.RateLimited : ErrorCode.Internal;
-  const msg = status === 429 ? '请求过于频繁，请稍后重试' : OVERLOAD_MSG;
-  const errors: Record<string, string> = status === 429 ? {} : { request_id: 'b3f1c2d4e5a60718' };
+  const error = status === 429 ? new RateLimitedError() : new AppError(ErrorCode.Internal, OVERLOAD_MSG, { request_id: 'b3f1c2d4e5a60718' }, 503);
   return {
     description:
       status === 429
         ? '42901: 请求过于频繁 / rate limited (RATE_LIMIT_PER_MINUTE per caller, or failed signatures per client IP); retry after Retry-After'
         : '50001: 服务繁忙或数据库不可用 / overloaded (load shedding) or the database unavailable; retry after Retry-After',
     headers: { 'Retry-After': RETRY_AFTER },
-    content: { 'application/json': { schema: errorEnvelopeSchema(family), example: errorBody(family, { code, msg, errors }) } },
+    content: { 'application/json': { schema: errorEnvelopeSchema(family), example: exampleOf(family, error) } },
   };
+}
+
+/** The body an error is answered with, in the path's envelope: the document's examples come from the errors themselves. */
+function exampleOf(family: ReturnType<typeof familyOfPath>, error: AppError): object {
+  return errorBody(family, { code: error.code, msg: error.message, errors: error.errors });
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
@@ -125,7 +129,7 @@ function unreadableBody(path: string): ResponseObject {
     content: {
       'application/json': {
         schema: errorEnvelopeSchema(family),
-        example: errorBody(family, { code: ErrorCode.InvalidParams, msg: '请求体格式错误', errors: { body: '无法解析请求体（JSON 或表单格式错误）' } }),
+        example: exampleOf(family, malformedBody()),
       },
     },
   };

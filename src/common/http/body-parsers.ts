@@ -15,7 +15,8 @@ const FORM_PARAMETER_LIMIT = 2000;
 const INFLATERS: Record<string, () => Transform> = { gzip: createGunzip, deflate: createInflate, br: createBrotliDecompress };
 
 const unreadable = () => new InvalidParamsError({ body: '无法解析请求体' }, '请求体格式错误');
-const malformed = () => new InvalidParamsError({ body: '无法解析请求体（JSON 或表单格式错误）' }, '请求体格式错误');
+/** A body that is not the JSON or form it says it is (also the OpenAPI document's example of the parser's 400). */
+export const malformedBody = () => new InvalidParamsError({ body: '无法解析请求体（JSON 或表单格式错误）' }, '请求体格式错误');
 const tooLarge = () => new InvalidParamsError({ body: '请求体过大' }, '请求体过大');
 
 /**
@@ -43,11 +44,11 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
 function parseJson(text: string): unknown {
   if (text.length === 0) return {};
   const first = /^[\x20\x09\x0a\x0d]*(.?)/.exec(text)![1];
-  if (first !== '{' && first !== '[') throw malformed();
+  if (first !== '{' && first !== '[') throw malformedBody();
   try {
     return JSON.parse(text);
   } catch {
-    throw malformed();
+    throw malformedBody();
   }
 }
 
