@@ -33,6 +33,12 @@ const toInt = ({ value }: { value: unknown }) =>
 const toBool = ({ value }: { value: unknown }) =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 
+/** A comma list of whole seconds (`60,300,900`). */
+const WHOLE_SECONDS_LIST = /^\s*\d+(\s*,\s*\d+)*\s*$/;
+
+/** The entries of a comma list, trimmed. */
+const commaList = (text: string) => text.split(',').map((entry) => entry.trim());
+
 /** The environment as the service reads it. This file is the only reader of `process.env`. */
 export class AppConfig {
   @IsIn(['development', 'production', 'test'])
@@ -172,7 +178,7 @@ export class AppConfig {
   POINTS_PER_YUAN = 100;
 
   /** Seconds to wait before each retry of a merchant notification, a comma list (SPEC §6); after the last, `failed`. */
-  @Matches(/^\s*\d+(\s*,\s*\d+)*\s*$/, { message: 'MERCHANT_NOTIFY_RETRY_SECONDS must be a comma list of whole seconds, e.g. 60,300,900' })
+  @Matches(WHOLE_SECONDS_LIST, { message: 'MERCHANT_NOTIFY_RETRY_SECONDS must be a comma list of whole seconds, e.g. 60,300,900' })
   MERCHANT_NOTIFY_RETRY_SECONDS = '60,300,900,3600,21600,86400';
 
   /** Unset: demo data is loaded into the embedded SQLite database only. */
@@ -191,7 +197,7 @@ export class AppConfig {
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' | 'silent' = 'info';
 
   get merchantNotifyRetrySeconds(): number[] {
-    return this.MERCHANT_NOTIFY_RETRY_SECONDS.split(',').map((entry) => Number(entry.trim()));
+    return commaList(this.MERCHANT_NOTIFY_RETRY_SECONDS).map(Number);
   }
 
   get loadDemoData(): boolean {
@@ -223,12 +229,12 @@ export class AppConfig {
     const value = this.TRUST_PROXY?.trim();
     if (!value) return false;
     if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
-    return value.split(',').map((entry) => entry.trim());
+    return commaList(value);
   }
 
   /** CORS_ORIGINS as a list; empty when no page of another origin may call the API. */
   get corsOrigins(): string[] {
-    return (this.CORS_ORIGINS ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    return commaList(this.CORS_ORIGINS ?? '').filter((entry) => entry !== '');
   }
 
   get isProduction(): boolean {
@@ -371,7 +377,7 @@ const MAX_NOTIFY_RETRIES = 20;
 const MAX_NOTIFY_RETRY_SECONDS = 7 * 86400;
 
 function notifyRetryProblems(config: AppConfig): string[] {
-  if (!/^\s*\d+(\s*,\s*\d+)*\s*$/.test(config.MERCHANT_NOTIFY_RETRY_SECONDS)) return [];
+  if (!WHOLE_SECONDS_LIST.test(config.MERCHANT_NOTIFY_RETRY_SECONDS)) return [];
   const delays = config.merchantNotifyRetrySeconds;
   if (delays.length > MAX_NOTIFY_RETRIES) return [`MERCHANT_NOTIFY_RETRY_SECONDS: at most ${MAX_NOTIFY_RETRIES} retries`];
   const out = delays.filter((d) => d < 1 || d > MAX_NOTIFY_RETRY_SECONDS);
