@@ -106,5 +106,10 @@ export async function pendingBenchPayments(db: Connection, limit: number, afterI
       WHERE p.status = 0 AND o.gift_pos_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`,
     [BENCH_PACK.id, afterId, limit],
   );
-  return rows.map((r) => ({ id: Number(r.id), outTradeNo: r.out_trade_no, amountFen: Number(r.amount), subject: r.subject, createdAt: new Date(r.created_at) }));
+  return rows.map(pendingPaymentOf);
+}
+
+/** A `payments` row (`id, out_trade_no, amount, subject, created_at`) as a notify is signed for it. */
+export function pendingPaymentOf(r: RowDataPacket): PendingPayment {
+  return { id: Number(r.id), outTradeNo: r.out_trade_no, amountFen: Number(r.amount), subject: r.subject, createdAt: new Date(r.created_at) };
 }

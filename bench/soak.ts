@@ -25,7 +25,7 @@ import { readFileSync } from 'node:fs';
 import { connectMysql, parseMysqlServer, REPO_ROOT, removeDataDir, scratchDatabase, startService } from '../test/support/service-process';
 import { signMall, signPartner } from '../test/support/signing';
 import { admin, BENCH_SERVICE_ENV, loadFixtures, mapLimit } from './fixtures';
-import { checkInvariants } from './invariants';
+import { checkInvariants, pendingPaymentOf } from './invariants';
 import { formatStats, LoadRequest, round, runLoad } from './load';
 import { rssMiB } from './proc';
 import { MallAppKey, mallCreate, PendingPayment, partnerPay, RUN_ID, signedNotifies } from './requests';
@@ -78,7 +78,7 @@ async function rowCounts(conn: Connection): Promise<Record<string, number>> {
 /** The first `limit` pending payments (partner orders by Alipay, mall trades) after the payment `afterId`, in id order. */
 async function pendingPayments(conn: Connection, limit: number, afterId: number): Promise<PendingPayment[]> {
   const [rows] = await conn.query<RowDataPacket[]>('SELECT id, out_trade_no, amount, subject, created_at FROM payments WHERE status = 0 AND id > ? ORDER BY id LIMIT ?', [afterId, limit]);
-  return rows.map((r) => ({ id: Number(r.id), outTradeNo: r.out_trade_no, amountFen: Number(r.amount), subject: r.subject, createdAt: new Date(r.created_at) }));
+  return rows.map(pendingPaymentOf);
 }
 
 /** A merchant's notify endpoint on this machine: answers `success` and counts what it was sent. */
