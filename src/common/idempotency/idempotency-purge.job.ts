@@ -17,6 +17,6 @@ export class IdempotencyPurgeJob implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register({ name: 'idempotency-purge', intervalMs: this.config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS * 1000, task: () => this.idempotency.purgeExpired() });
+    this.jobs.register({ name: 'idempotency-purge', intervalMs: this.config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS * 1000, task: (stopping) => this.idempotency.purgeExpired(new Date(), stopping) });
   }
 }

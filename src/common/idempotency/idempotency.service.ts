@@ -76,11 +76,12 @@ export class IdempotencyService implements ClaimRecorder {
    * Deletes the records that expired before `now` (SPEC §11 Housekeeping), in batches of PURGE_BATCH with a short
    * pause between them, so that no statement holds many locks or runs long beside the requests that write here. Each
    * delete names its keys and still requires them expired, so instances purging at once only share the work, and a
-   * key recorded again meanwhile is kept. A run stops after PURGE_MAX_BATCHES; the next run goes on.
+   * key recorded again meanwhile is kept. A run stops after PURGE_MAX_BATCHES, or after the current batch once
+   * `stopping` is aborted (a shutdown); the next run goes on.
    */
-  async purgeExpired(now = new Date()): Promise<number> {
+  async purgeExpired(now = new Date(), stopping?: AbortSignal): Promise<number> {
     let purged = 0;
-    for (let batch = 1; batch <= PURGE_MAX_BATCHES; batch++) {
+    for (let batch = 1; batch <= PURGE_MAX_BATCHES && !stopping?.aborted; batch++) {
       const expired = await this.tx.manager.find(IdempotencyRecord, { select: { key: true }, where: { expiresAt: LessThan(now) }, take: PURGE_BATCH });
       if (expired.length === 0) break;
       const keys = expired.map((r) => r.key);

@@ -39,6 +39,27 @@ describe('JobRegistry', () => {
     expect(runs).toEqual({ fast: 6, slow: 1 });
   });
 
+  it('tells a run in progress that the service is stopping, so that a task of many steps ends after the current one', async () => {
+    const registry = registryWith(true);
+    let signal: AbortSignal | undefined;
+    let finish: () => void = () => undefined;
+    registry.register({
+      name: 'steps',
+      intervalMs: 1_000,
+      task: (stopping) => {
+        signal = stopping;
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+    });
+    registry.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(signal?.aborted).toBe(false);
+    const stopping = registry.beforeApplicationShutdown();
+    expect(signal?.aborted).toBe(true);
+    finish();
+    await stopping;
+  });
+
   it('with JOBS_ENABLED off runs only the instance upkeep jobs; a failing run is logged and the next one runs', async () => {
     const registry = registryWith(false);
     const runs = { business: 0, upkeep: 0 };

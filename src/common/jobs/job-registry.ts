@@ -6,7 +6,8 @@ import { AppLogger } from '../http/app-logger';
 export interface JobDefinition {
   name: string;
   intervalMs: number;
-  task: () => Promise<unknown>;
+  /** `stopping` is aborted when the service shuts down: a task that works in many steps ends after the current one. */
+  task: (stopping: AbortSignal) => Promise<unknown>;
   /**
    * Upkeep of this instance rather than business work (the order-number slot lease): it runs whatever JOBS_ENABLED
    * says, since the instance serves requests either way.
@@ -18,7 +19,7 @@ export interface JobDefinition {
  * The one scheduler of background work. Modules register their jobs while they initialise (`onModuleInit`); the
  * registry starts them once the application has booted, each on its own timer and never overlapping itself, when
  * JOBS_ENABLED (tests leave it off and drive the tasks by hand), and stops them before shutdown, waiting for a run
- * in progress, so that no task outlives the connections it uses.
+ * in progress (told to end early through its `stopping` signal), so that no task outlives the connections it uses.
  */
 @Injectable()
 export class JobRegistry implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -48,10 +49,10 @@ export class JobRegistry implements OnApplicationBootstrap, BeforeApplicationShu
 
   private start({ name, intervalMs, task }: JobDefinition): () => Promise<void> {
     let running: Promise<unknown> | null = null;
-    let stopped = false;
+    const stopping = new AbortController();
     const timer = setInterval(() => {
-      if (running || stopped) return;
-      running = task()
+      if (running || stopping.signal.aborted) return;
+      running = task(stopping.signal)
         .catch((error: Error) => this.logger.error(`job ${name} failed: ${error.message}`, { job: name, stack: error.stack }))
         .finally(() => {
           running = null;
@@ -59,7 +60,7 @@ export class JobRegistry implements OnApplicationBootstrap, BeforeApplicationShu
     }, intervalMs);
     timer.unref();
     return async () => {
-      stopped = true;
+      stopping.abort();
       clearInterval(timer);
       await running;
     };
